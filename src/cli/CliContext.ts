@@ -1,0 +1,48 @@
+/**
+ * Side effects a command may use, passed in so tests can run commands in-process
+ * with a frozen clock and captured output instead of spawning and monkey-patching.
+ */
+export interface CliContext {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Current time in ms UTC; frozen in tests. */
+  now(): number;
+  readonly cwd: string;
+  /** Commands that end with a non-zero but non-error status (e.g. risk found) set it here. */
+  setExitCode(code: number): void;
+}
+
+export interface OutputStream {
+  write(text: string): void;
+  readonly isTTY: boolean;
+  readonly columns?: number;
+}
+
+/** The context of a real process. */
+export function processContext(): CliContext & { exitCode: number } {
+  const ctx = {
+    exitCode: 0,
+    stdout: wrap(process.stdout),
+    stderr: wrap(process.stderr),
+    env: process.env,
+    now: () => Date.now(),
+    cwd: process.cwd(),
+    setExitCode(code: number) {
+      ctx.exitCode = code;
+    },
+  };
+  return ctx;
+}
+
+function wrap(stream: NodeJS.WriteStream): OutputStream {
+  return {
+    write: (text: string) => void stream.write(text),
+    get isTTY() {
+      return Boolean(stream.isTTY);
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}

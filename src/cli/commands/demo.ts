@@ -1,0 +1,84 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { buildReportModel } from '../../report/buildReportModel.js';
+import { checkTimeZone, formatDate } from '../../report/dates.js';
+import { headlineExhaustion } from '../../report/ReportModel.js';
+import { fullText, intervalText } from '../../report/riskRows.js';
+import { ingestDemo } from '../../pipeline/ingestDemo.js';
+import { forecastStore } from '../../pipeline/forecastStore.js';
+import { writeReportFiles } from '../../pipeline/writeReport.js';
+import { Store } from '../../store/Store.js';
+import { parseDuration } from '../../time/duration.js';
+import type { CliContext } from '../CliContext.js';
+import type { RegisterCommand } from '../program.js';
+import { oneOf, positiveInt } from '../options.js';
+import { UsageError } from '../../errors.js';
+
+interface DemoOptions {
+  db: string;
+  out: string;
+  size: 'full' | 'small';
+  seed: number;
+  horizon: string;
+  tz: string;
+  workers?: number;
+}
+
+const HOUR = 3_600_000;
+
+export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext) => {
+  program
+    .command('demo')
+    .description('Run the whole job (pull → store → forecast → report) on the bundled demo fleet; no server needed.')
+    .option('--db <path>', 'DuckDB database to write (created if missing; runs are appended)', 'capplan-demo.duckdb')
+    .option('--out <dir>', 'directory for the report files', 'reports')
+    .option('--size <size>', 'full (50+ series) or small (8 series)', oneOf(['full', 'small'] as const), 'full')
+    .option('--seed <n>', 'seed of the demo fleet generator', positiveInt, 42)
+    .option('--horizon <duration>', 'how far ahead to forecast, e.g. 180d, 26w', '180d')
+    .option('--tz <zone>', 'IANA time zone for dates in the report', 'UTC')
+    .option('--workers <n>', 'worker threads for forecasting (default: one per core)', positiveInt)
+    .action(async (opts: DemoOptions) => {
+      const horizonMs = parseDuration(opts.horizon, '--horizon');
+      try {
+        checkTimeZone(opts.tz);
+      } catch {
+        throw new UsageError(`--tz: unknown time zone '${opts.tz}' (expected an IANA name such as UTC or Europe/Berlin)`);
+      }
+      const started = ctx.now();
+      const endMs = Math.floor(started / HOUR) * HOUR;
+      const store = await Store.open(opts.db, { now: ctx.now });
+      try {
+        const ingest = await ingestDemo(store, { endMs, seed: opts.seed, size: opts.size });
+        const t1 = ctx.now();
+        const run = await forecastStore(store, {
+          asOfMs: endMs,
+          horizonMs,
+          levels: [0.8, 0.95],
+          thresholds: [0.8, 0.9, 1],
+          ...(opts.workers ? { workers: opts.workers } : {}),
+        });
+        const t2 = ctx.now();
+        const model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: opts.tz, title: 'Capacity headroom report — demo fleet' });
+        const files = writeReportFiles(model, opts.out, ['md', 'html', 'json', 'csv']);
+        const w = (s: string) => ctx.stdout.write(`${s}\n`);
+        const models = [...run.models].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} × ${n}`).join(', ');
+        w(`capplan demo: ${ingest.series} series of hourly history up to ${formatDate(endMs, opts.tz)} (seed ${opts.seed})`);
+        w(`  stored    ${ingest.inserted.toLocaleString('en-US')} new samples (${ingest.existing.toLocaleString('en-US')} already stored) in ${opts.db}, pull #${ingest.pullId}`);
+        w(`  forecast  ${run.seriesCount} series in ${((t2 - t1) / 1000).toFixed(1)} s, horizon ${opts.horizon}, run #${run.runId}${run.failedCount ? `, ${run.failedCount} failed` : ''}`);
+        w(`  models    ${models}`);
+        w(`  top risks (full at p50; 80% interval p10 – p90, dates ${opts.tz}):`);
+        const top = model.resources.filter((r) => headlineExhaustion(r)?.status !== 'beyond_horizon').slice(0, 5);
+        if (top.length === 0) w('    none within the horizon');
+        top.forEach((r, i) => {
+          const e = headlineExhaustion(r);
+          const interval = e && e.status === 'within' ? `  (${intervalText(e, model.run?.horizonEndMs ?? null, opts.tz)})` : '';
+          w(`    ${i + 1}. ${r.name}: ${fullText(e, endMs, model.run?.horizonEndMs ?? null, opts.tz, r.error)}${interval}  [${r.model ?? '–'}]`);
+        });
+        w(`  report    ${files.map((f) => relative(ctx.cwd, f) || f).join(', ')}`);
+        w(`  next      npx capplan sql --db ${opts.db} "SELECT name, status, p10, p50, p90 FROM latest_exhaustion WHERE threshold = 1 ORDER BY p50"`);
+        w(`  done in ${((ctx.now() - started) / 1000).toFixed(1)} s`);
+      } finally {
+        store.close();
+      }
+    });
+};

@@ -1,0 +1,172 @@
+import type { Command } from 'commander';
+import { DataError, UsageError } from '../../errors.js';
+import { exhaustion } from '../../forecast/exhaustion.js';
+import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
+import { forecastStore } from '../../pipeline/forecastStore.js';
+import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
+import { formatTable, toCsv } from '../../report/tabular.js';
+import { Store } from '../../store/Store.js';
+import { parseDuration } from '../../time/duration.js';
+import type { CliContext } from '../CliContext.js';
+import type { RegisterCommand } from '../program.js';
+import { oneOf, positiveInt } from '../options.js';
+
+interface ForecastCliOptions {
+  input?: string;
+  db?: string;
+  horizon: string;
+  capacity?: number;
+  level: number;
+  format: 'json' | 'csv' | 'table';
+  models?: string;
+  aggregation: 'auto' | 'raw' | 'max' | 'p95' | 'p99';
+  workers?: number;
+}
+
+const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+
+export const registerForecast: RegisterCommand = (program: Command, ctx: CliContext) => {
+  program
+    .command('forecast')
+    .description('Forecast series from a CSV file (--input) or a capplan database (--db).')
+    .option('--input <file>', "CSV with header 'timestamp,value' or 'series,timestamp,value'")
+    .option('--db <path>', 'forecast every series stored in this database and record the run')
+    .requiredOption('--horizon <h>', 'a duration (90d, 12w, 36h) or a count of steps of the series’ own interval')
+    .option('--capacity <c>', 'capacity to date exhaustion against (same unit as the values)', parseNumber)
+    .option('--level <fraction>', 'interval level for lower/upper, e.g. 0.8', parseLevel, 0.8)
+    .option('--format <format>', 'json, csv or table', oneOf(['json', 'csv', 'table'] as const), 'json')
+    .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
+    .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
+    .option('--workers <n>', 'worker threads with --db (default: one per core)', positiveInt)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv`,
+    )
+    .action(async (opts: ForecastCliOptions) => {
+      if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
+      const horizon = parseHorizon(opts.horizon);
+      const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
+      const options: ForecastOptions = {
+        ...horizon,
+        levels: [...new Set([opts.level, 0.8, 0.95])].sort((a, b) => a - b),
+        aggregation: opts.aggregation,
+        ...(models ? { models } : {}),
+      };
+      if (opts.db) return forecastDb(ctx, opts, options);
+      const input = await readSeriesCsv(opts.input as string);
+      const results = input.map((s) => {
+        try {
+          const f = forecastSeries(s, options);
+          return { id: s.id, f, error: null };
+        } catch (err) {
+          if (err instanceof DataError || err instanceof UsageError) return { id: s.id, f: null, error: err.message };
+          throw err;
+        }
+      });
+      const ok = results.filter((r) => r.f !== null);
+      for (const r of results) if (r.error) ctx.stderr.write(`capplan: series ${r.id}: ${r.error}\n`);
+      if (ok.length === 0) throw new DataError(`${opts.input}: no series could be forecast`);
+      ctx.stdout.write(render(results, opts));
+    });
+};
+
+type Result = { id: string; f: SeriesForecast | null; error: string | null };
+
+function render(results: readonly Result[], opts: ForecastCliOptions): string {
+  const level = opts.level;
+  const doc = results.map((r) => (r.f ? seriesJson(r.id, r.f, level, opts.capacity) : { series: r.id, error: r.error }));
+  if (opts.format === 'json') return `${JSON.stringify({ series: doc }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+  if (opts.format === 'csv') {
+    const rows: unknown[][] = [];
+    for (const r of results) {
+      if (!r.f) continue;
+      const band = bandAt(r.f, level);
+      r.f.point.forEach((v, k) => rows.push([r.id, iso(r.f!.timestamps[k]), v, band.lower[k], band.upper[k]]));
+    }
+    return toCsv({ columns: ['series', 'timestamp', 'value', 'lower', 'upper'], rows });
+  }
+  const rows = doc.map((d) =>
+    'error' in d
+      ? [d.series, 'failed', null, null, null, null, null, d.error]
+      : [
+          d.series,
+          d.model,
+          d.backtest.mase === null ? null : d.backtest.mase.toFixed(2),
+          percent(d.backtest.coverage.find((c) => Math.abs(c.level - level) < 1e-9)?.achieved),
+          d.exhaustion?.p10?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
+          d.exhaustion?.p50?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
+          d.exhaustion?.p90?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
+          d.aggregation,
+        ],
+  );
+  return formatTable({ columns: ['series', 'model', 'mase', `coverage_${Math.round(level * 100)}`, 'full_p10', 'full_p50', 'full_p90', 'signal'], rows }, 'table');
+}
+
+const percent = (v: number | undefined) => (v === undefined ? null : `${Math.round(v * 100)}%`);
+
+function seriesJson(id: string, f: SeriesForecast, level: number, capacity: number | undefined) {
+  const band = bandAt(f, level);
+  const ex = capacity === undefined ? null : exhaustion(f, { capacity, threshold: 1, direction: 'rising' });
+  return {
+    series: id,
+    model: f.model,
+    fallbackReason: f.fallbackReason,
+    level,
+    forecast: Array.from(f.point, (v, k) => ({ timestamp: iso(f.timestamps[k]), value: v, lower: band.lower[k], upper: band.upper[k] })),
+    exhaustion: ex && { status: ex.status, p10: iso(ex.p10), p50: iso(ex.p50), p90: iso(ex.p90), capacity },
+    backtest: f.backtest,
+    aggregation: f.aggregation.kind === 'raw' ? 'raw' : `${f.aggregation.kind === 'max' ? 'max' : `p${Math.round((f.aggregation.q ?? 0) * 100)}`}/${(f.aggregation.bucketMs ?? 0) / 3_600_000}h`,
+    periods: f.periods,
+    candidates: f.candidates,
+    data: { ...f.data, startMs: undefined, endMs: undefined, start: iso(f.data.startMs), end: iso(f.data.endMs) },
+  };
+}
+
+function bandAt(f: SeriesForecast, level: number) {
+  const band = f.intervals.find((i) => Math.abs(i.level - level) < 1e-9);
+  if (!band) throw new Error(`internal: no ${level} interval in forecast`);
+  return band;
+}
+
+async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: ForecastOptions): Promise<void> {
+  if (options.horizonMs === undefined) throw new UsageError('--horizon: with --db give a duration such as 180d');
+  const store = await Store.open(opts.db as string, { now: ctx.now });
+  try {
+    const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
+    const run = await forecastStore(store, {
+      asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
+      horizonMs: options.horizonMs,
+      levels: options.levels ?? [0.8, 0.95],
+      thresholds: [0.8, 0.9, 1],
+      ...(options.models ? { models: options.models } : {}),
+      ...(opts.workers ? { workers: opts.workers } : {}),
+    });
+    ctx.stdout.write(
+      `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
+    );
+  } finally {
+    store.close();
+  }
+}
+
+/** A duration (`90d`) or a bare count of steps (`12`). */
+function parseHorizon(text: string): { horizonMs: number } | { horizonSteps: number } {
+  if (/^\d+$/.test(text.trim())) {
+    const n = Number(text);
+    if (n <= 0 || n > 100_000) throw new UsageError(`--horizon: ${text} steps is out of range (1 to 100000)`);
+    return { horizonSteps: n };
+  }
+  return { horizonMs: parseDuration(text, '--horizon') };
+}
+
+function parseNumber(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw new UsageError(`--capacity: '${text}' is not a number`);
+  return n;
+}
+
+function parseLevel(text: string): number {
+  const n = Number(text);
+  if (!(n > 0 && n < 1)) throw new UsageError(`--level: '${text}' must be a fraction between 0 and 1, e.g. 0.8`);
+  return n;
+}

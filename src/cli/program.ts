@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import type { CliContext } from './CliContext.js';
+import { registerDemo } from './commands/demo.js';
+import { registerForecast } from './commands/forecast.js';
+import { registerReport } from './commands/report.js';
+import { registerSchema } from './commands/schema.js';
+import { registerSql } from './commands/sql.js';
+
+/** A command module adds one subcommand to the program. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+const COMMANDS: readonly RegisterCommand[] = [registerDemo, registerForecast, registerReport, registerSchema, registerSql];
+
+/** Builds the commander program; errors surface as exceptions, never process.exit. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command()
+    .name('capplan')
+    .description('Capacity planning: pull metrics, forecast with intervals, report when resources run out.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      // Errors are printed once, by main, in capplan's own one-line format.
+      outputError: () => undefined,
+    })
+    .exitOverride();
+  for (const register of COMMANDS) register(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
+  return program;
+}
+
+export { CommanderError };

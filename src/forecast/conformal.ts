@@ -1,0 +1,121 @@
+import type { ForecastInterval } from '../models/Forecast.js';
+import type { BacktestWindow } from './backtest.js';
+
+/** Calibrated intervals plus the coverage they achieved out of sample. */
+export interface Calibrated {
+  readonly intervals: ForecastInterval[];
+  readonly coverage: { level: number; achieved: number }[];
+}
+
+/**
+ * Split-conformal intervals from backtest errors. Each error is divided by
+ * the model's own 80% half-width at that step (so the band keeps the model's
+ * growth with horizon); signed quantiles of those scores, pooled over nearby
+ * steps (k/1.5 to 1.5k), scale the final model's half-width. Asymmetric on
+ * purpose: sawtooth and saturating series miss on one side.
+ *
+ * Coverage is measured leave-one-window-out: each window is scored with
+ * quantiles learnt from the others, so it is out of sample.
+ */
+export function conformalIntervals(
+  windows: readonly BacktestWindow[],
+  point: Float64Array,
+  width: Float64Array,
+  levels: readonly number[],
+): Calibrated {
+  const h = point.length;
+  const sorted = [...levels].sort((a, b) => a - b);
+  const bands = sorted.map((level) => scoreBands(windows, level, h));
+  const intervals: ForecastInterval[] = sorted.map((level, i) => {
+    const lower = new Float64Array(h);
+    const upper = new Float64Array(h);
+    for (let k = 0; k < h; k++) {
+      const w = Math.max(width[k], tiny(point[k]));
+      lower[k] = point[k] + Math.min(0, bands[i].lo[k]) * w;
+      upper[k] = point[k] + Math.max(0, bands[i].hi[k]) * w;
+    }
+    return { level, lower, upper };
+  });
+  // Nesting: a wider level never gives a narrower band.
+  for (let i = 1; i < intervals.length; i++) {
+    for (let k = 0; k < h; k++) {
+      intervals[i].lower[k] = Math.min(intervals[i].lower[k], intervals[i - 1].lower[k]);
+      intervals[i].upper[k] = Math.max(intervals[i].upper[k], intervals[i - 1].upper[k]);
+    }
+  }
+  const coverage = sorted.map((level) => ({ level, achieved: leaveOneOutCoverage(windows, level) }));
+  return { intervals, coverage };
+}
+
+const tiny = (v: number) => 1e-9 * (Math.abs(v) + 1);
+
+function scores(w: BacktestWindow): Float64Array {
+  const s = new Float64Array(w.actual.length);
+  for (let k = 0; k < s.length; k++) s[k] = (w.actual[k] - w.point[k]) / Math.max(w.width[k], tiny(w.point[k]));
+  return s;
+}
+
+/** Per-step signed score quantiles for a level, extended flat beyond the backtest horizon. */
+function scoreBands(windows: readonly BacktestWindow[], level: number, h: number): { lo: Float64Array; hi: Float64Array } {
+  const all = windows.map(scores);
+  const hb = all[0]?.length ?? 0;
+  const lo = new Float64Array(h);
+  const hi = new Float64Array(h);
+  // Quantiles at a few anchor steps, interpolated between: the pools overlap heavily anyway.
+  const anchors = anchorSteps(hb);
+  const qlo: number[] = [];
+  const qhi: number[] = [];
+  for (const k of anchors) {
+    const from = Math.max(0, Math.floor((k + 1) / 1.5) - 1);
+    const to = Math.min(hb - 1, Math.ceil((k + 1) * 1.5) - 1);
+    const pool: number[] = [];
+    for (const s of all) for (let j = from; j <= to; j++) pool.push(s[j]);
+    pool.sort((a, b) => a - b);
+    qlo.push(conformalQuantile(pool, (1 - level) / 2, 'lower'));
+    qhi.push(conformalQuantile(pool, (1 + level) / 2, 'upper'));
+  }
+  for (let k = 0; k < h; k++) {
+    const kk = Math.min(k, hb - 1);
+    let a = 0;
+    while (a + 1 < anchors.length && anchors[a + 1] <= kk) a++;
+    const b = Math.min(a + 1, anchors.length - 1);
+    const f = anchors[b] === anchors[a] ? 0 : (kk - anchors[a]) / (anchors[b] - anchors[a]);
+    lo[k] = qlo[a] + f * (qlo[b] - qlo[a]);
+    hi[k] = qhi[a] + f * (qhi[b] - qhi[a]);
+  }
+  return { lo, hi };
+}
+
+/** Up to ~24 log-spaced steps in [0, hb). */
+function anchorSteps(hb: number): number[] {
+  const out = new Set<number>([0, hb - 1]);
+  for (let i = 0; i < 24; i++) out.add(Math.min(hb - 1, Math.round(Math.exp((Math.log(hb) * i) / 23)) - 1));
+  return [...out].filter((k) => k >= 0).sort((a, b) => a - b);
+}
+
+/**
+ * Finite-sample conformal quantile: the ⌈(m+1)p⌉-th smallest of m scores
+ * (mirrored for the lower tail); the extreme score when the pool is too small.
+ */
+function conformalQuantile(sorted: readonly number[], p: number, tail: 'lower' | 'upper'): number {
+  const m = sorted.length;
+  if (m === 0) return 0;
+  if (tail === 'upper') return sorted[Math.min(m - 1, Math.ceil((m + 1) * p) - 1)];
+  return sorted[Math.max(0, Math.floor((m + 1) * p) - 1)];
+}
+
+function leaveOneOutCoverage(windows: readonly BacktestWindow[], level: number): number {
+  if (windows.length < 2) return NaN;
+  let inside = 0;
+  let total = 0;
+  windows.forEach((w, i) => {
+    const others = windows.filter((_, j) => j !== i);
+    const band = scoreBands(others, level, w.actual.length);
+    const s = scores(w);
+    for (let k = 0; k < s.length; k++) {
+      if (s[k] >= Math.min(0, band.lo[k]) && s[k] <= Math.max(0, band.hi[k])) inside++;
+      total++;
+    }
+  });
+  return inside / total;
+}

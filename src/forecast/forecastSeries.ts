@@ -1,0 +1,227 @@
+import { DataError, UsageError } from '../errors.js';
+import type { ForecastInterval } from '../models/Forecast.js';
+import type { FittedModel, Model } from '../models/Model.js';
+import { MODELS, findModel } from '../models/registry.js';
+import { conformalIntervals } from './conformal.js';
+import { envelope, type Aggregation } from './envelope.js';
+import { regularize } from './regularize.js';
+import { detectSeasonality } from './seasonality.js';
+import { selectModel, type CandidateScore } from './selectModel.js';
+import { addSteps, nominalMs, type Step } from './Step.js';
+
+const DAY = 86_400_000;
+/** The longest forecast capplan computes, in steps. */
+const MAX_HORIZON_STEPS = 100_000;
+
+/** What to forecast and how. */
+export interface ForecastOptions {
+  /** Horizon as a duration; or `horizonSteps` in steps of the series' own interval. */
+  readonly horizonMs?: number;
+  readonly horizonSteps?: number;
+  /** Interval levels as fractions; 0.8 is always added (exhaustion dates use it). */
+  readonly levels?: readonly number[];
+  /** `auto` forecasts the daily peak when the data is sub-daily and the horizon a week or more. */
+  readonly aggregation?: 'auto' | 'raw' | 'max' | 'p95' | 'p99';
+  /** Aliases to choose from; all registered models when absent. */
+  readonly models?: readonly string[];
+}
+
+/** The samples of one series, in any order, possibly with NaN and repeats. */
+export interface SeriesInput {
+  readonly id?: string;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** A forecast and everything it stands on. Plain data: it crosses worker threads. */
+export interface SeriesForecast {
+  readonly model: string;
+  /** Set when the best-scoring model could not be used, or no backtest was possible. */
+  readonly fallbackReason: string | null;
+  readonly aggregation: Aggregation;
+  /** Nominal spacing of the forecast points (ms). */
+  readonly stepMs: number;
+  /** Seasonal periods found, in forecast steps. */
+  readonly periods: readonly number[];
+  readonly params: FittedModel['params'];
+  readonly candidates: readonly CandidateScore[];
+  readonly backtest: {
+    readonly windows: number;
+    readonly horizon: number;
+    readonly mase: number | null;
+    /** Out-of-sample share of backtest points inside each calibrated interval; empty without a backtest. */
+    readonly coverage: readonly { level: number; achieved: number }[];
+  };
+  readonly data: {
+    readonly startMs: number;
+    readonly endMs: number;
+    /** Finite observations used. */
+    readonly n: number;
+    readonly missing: number;
+    readonly gapCount: number;
+    /** Resolution of the input (ms, nominal for calendar steps). */
+    readonly stepMs: number;
+    /** Last observed raw value. */
+    readonly lastValue: number;
+    /** Last value of the signal that was forecast (the last daily peak, with aggregation). */
+    readonly lastSignal: number;
+    readonly lastSignalMs: number;
+  };
+  readonly timestamps: Float64Array;
+  readonly point: Float64Array;
+  /** Ascending by level; calibrated on the backtest when one was possible. */
+  readonly intervals: readonly ForecastInterval[];
+}
+
+/**
+ * Forecasts one series: regularise, pick the planning signal (raw or daily
+ * peak), detect seasonality, rank models on a rolling-origin backtest, refit
+ * the winner on all data and calibrate its intervals on the backtest errors.
+ * Throws DataError when the series is unusable and UsageError for bad options.
+ */
+export function forecastSeries(input: SeriesInput, options: ForecastOptions): SeriesForecast {
+  const name = input.id ?? 'series';
+  const levels = normaliseLevels(options.levels ?? [0.8, 0.95]);
+  const models = chooseModels(options.models);
+  const raw = regularize(input.timestamps, input.values, name);
+  const rawStepMs = nominalMs(raw.step);
+  const horizonMs = horizonInMs(options, raw.step, rawStepMs);
+  const aggregation = chooseAggregation(options.aggregation ?? 'auto', raw.step, horizonMs, raw.timestamps);
+  let step: Step = raw.step;
+  let timestamps = raw.timestamps;
+  let y = raw.values;
+  if (aggregation.kind !== 'raw') {
+    const env = envelope(raw, aggregation);
+    step = { kind: 'fixed', ms: aggregation.bucketMs };
+    timestamps = env.timestamps;
+    y = env.values;
+  }
+  const stepMs = nominalMs(step);
+  const h = options.horizonSteps !== undefined && aggregation.kind === 'raw' ? options.horizonSteps : Math.max(1, Math.ceil(horizonMs / stepMs - 1e-9));
+  if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
+  if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
+  const periods = detectSeasonality(y, step).map((p) => p.period);
+  const ctx = { periods, stepMs };
+  const selection = selectModel(models, y, ctx, h);
+
+  let fitted: FittedModel | null = null;
+  let chosen: CandidateScore | null = null;
+  const failures: string[] = [];
+  for (const candidate of selection.ranking) {
+    if (candidate.mase === null) break;
+    try {
+      fitted = (findModel(candidate.model) as Model).fit(y, ctx);
+      chosen = candidate;
+      break;
+    } catch (err) {
+      failures.push(`${candidate.model}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  let fallbackReason: string | null = failures.length ? `best-scoring model failed on the full series (${failures.join('; ')})` : null;
+  if (!fitted) {
+    const reasons = selection.ranking.filter((c) => c.error).map((c) => `${c.model}: ${c.error}`);
+    fallbackReason = selection.plan
+      ? `no candidate could be backtested (${reasons.slice(0, 3).join('; ')}); intervals are the model's own, uncalibrated`
+      : `series too short to backtest (${y.length} points); intervals are the model's own, uncalibrated`;
+    fitted = fitFallback(models, y, ctx, name);
+  }
+
+  const forecast = fitted.predict(h, levels);
+  let intervals = forecast.intervals;
+  let coverage: { level: number; achieved: number }[] = [];
+  const windows = chosen ? selection.windows.get(chosen.model) : undefined;
+  if (windows && windows.length > 0) {
+    const band = fitted.predict(h, [0.8]).intervals[0];
+    const width = band.upper.map((u, k) => (u - band.lower[k]) / 2);
+    const calibrated = conformalIntervals(windows, forecast.point, width, levels);
+    intervals = calibrated.intervals;
+    coverage = calibrated.coverage.filter((c) => Number.isFinite(c.achieved));
+  }
+  const last = timestamps[timestamps.length - 1];
+  const futureTimes = new Float64Array(h);
+  for (let k = 0; k < h; k++) futureTimes[k] = addSteps(last, step, k + 1);
+  return {
+    model: fitted.alias,
+    fallbackReason,
+    aggregation,
+    stepMs,
+    periods,
+    params: fitted.params,
+    candidates: selection.ranking,
+    backtest: {
+      windows: windows?.length ?? 0,
+      horizon: selection.plan?.horizon ?? 0,
+      mase: chosen?.mase ?? null,
+      coverage,
+    },
+    data: {
+      startMs: raw.timestamps[0],
+      endMs: raw.timestamps[raw.timestamps.length - 1],
+      n: raw.n,
+      missing: raw.missing,
+      gapCount: raw.gapCount,
+      stepMs: rawStepMs,
+      lastValue: raw.values[raw.values.length - 1],
+      lastSignal: y[y.length - 1],
+      lastSignalMs: last,
+    },
+    timestamps: futureTimes,
+    point: forecast.point,
+    intervals,
+  };
+}
+
+function normaliseLevels(levels: readonly number[]): number[] {
+  for (const l of levels) if (!(l > 0 && l < 1)) throw new UsageError(`interval level ${l} must be a fraction between 0 and 1, e.g. 0.8`);
+  return [...new Set([...levels, 0.8])].sort((a, b) => a - b);
+}
+
+function chooseModels(aliases: readonly string[] | undefined): Model[] {
+  if (!aliases) return [...MODELS];
+  return aliases.map((a) => {
+    const m = findModel(a);
+    if (!m) throw new UsageError(`unknown model '${a}' (known: ${MODELS.map((x) => x.alias).join(', ')})`);
+    return m;
+  });
+}
+
+function horizonInMs(options: ForecastOptions, step: Step, stepMs: number): number {
+  if (options.horizonMs !== undefined) {
+    if (!(options.horizonMs > 0)) throw new UsageError('horizon must be positive');
+    return options.horizonMs;
+  }
+  if (options.horizonSteps !== undefined) {
+    if (!(options.horizonSteps >= 1) || !Number.isInteger(options.horizonSteps)) throw new UsageError(`horizon of ${options.horizonSteps} steps must be a positive whole number`);
+    return step.kind === 'fixed' ? options.horizonSteps * step.ms : options.horizonSteps * stepMs;
+  }
+  throw new UsageError('give a horizon (a duration such as 90d, or a number of steps)');
+}
+
+/**
+ * Planning wants the peaks: with sub-daily data and a horizon of a week or
+ * more, `auto` forecasts the daily maximum (the envelope capacity must hold)
+ * instead of the raw signal whose intra-day cycle would only add noise.
+ */
+function chooseAggregation(kind: NonNullable<ForecastOptions['aggregation']>, step: Step, horizonMs: number, timestamps: Float64Array): Aggregation {
+  const subDaily = step.kind === 'fixed' && step.ms < DAY;
+  const spanDays = (timestamps[timestamps.length - 1] - timestamps[0]) / DAY;
+  if (kind === 'raw' || !subDaily) return { kind: 'raw', bucketMs: null };
+  if (kind === 'max') return { kind: 'max', bucketMs: DAY };
+  if (kind === 'p95') return { kind: 'quantile', q: 0.95, bucketMs: DAY };
+  if (kind === 'p99') return { kind: 'quantile', q: 0.99, bucketMs: DAY };
+  return horizonMs >= 7 * DAY && spanDays >= 28 ? { kind: 'max', bucketMs: DAY } : { kind: 'raw', bucketMs: null };
+}
+
+/** Without a usable backtest, the simplest model that fits: drift if registered, else naive. */
+function fitFallback(models: readonly Model[], y: Float64Array, ctx: { periods: number[]; stepMs: number }, name: string): FittedModel {
+  const order = ['drift', 'linear', 'naive'].map((a) => findModel(a)).filter((m): m is Model => m !== undefined);
+  for (const m of [...order, ...models]) {
+    if (y.length < m.minLength(ctx)) continue;
+    try {
+      return m.fit(y, ctx);
+    } catch {
+      // try the next one
+    }
+  }
+  throw new DataError(`${name}: no model can fit ${y.length} points`);
+}

@@ -1,0 +1,26 @@
+import type { Model } from './Model.js';
+import { drift } from './drift.js';
+import { fourier } from './fourier.js';
+import { linear } from './linear.js';
+import { naive } from './naive.js';
+import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
+import { seasonalNaive } from './seasonalNaive.js';
+import { theilSen } from './theilSen.js';
+
+/** Every model capplan can select from, by unique alias. */
+export const MODELS: readonly Model[] = [
+  naive,
+  linear,
+  fourier,
+  seasonalNaive,
+  drift,
+  theilSen,
+  predictLinear1d,
+  predictLinear7d,
+  predictLinear30d,
+];
+
+/** Looks a model up by alias; undefined when there is none. */
+export function findModel(alias: string): Model | undefined {
+  return MODELS.find((m) => m.alias === alias);
+}

@@ -1,0 +1,116 @@
+import { daysBetween, formatDate } from './dates.js';
+import { headlineExhaustion, type ReportModel, type ResourceReport, type ThresholdExhaustion } from './ReportModel.js';
+import { formatPercent, formatQuantity } from './units.js';
+
+/** The text cells of the main risk table, shared by every human-readable view. */
+export interface RiskRow {
+  readonly rank: number;
+  readonly resource: string;
+  readonly name: string;
+  readonly usage: string;
+  readonly capacity: string;
+  readonly headroom: string;
+  readonly full: string;
+  readonly interval: string;
+  readonly model: string;
+  readonly data: string;
+  readonly status: 'past' | 'within' | 'beyond_horizon' | 'unknown';
+}
+
+export const RISK_COLUMNS = ['#', 'Resource', 'Series', 'Usage now', 'Capacity', 'Headroom', 'Full (p50)', 'p10 – p90', 'Model', 'Data'] as const;
+
+export function riskRows(model: ReportModel): RiskRow[] {
+  return model.resources.map((r, i) => riskRow(model, r, i + 1));
+}
+
+function riskRow(model: ReportModel, r: ResourceReport, rank: number): RiskRow {
+  const tz = model.timeZone;
+  const e = headlineExhaustion(r);
+  const asOf = model.run?.asOfMs ?? model.generatedAtMs;
+  return {
+    rank,
+    resource: r.resource,
+    name: r.name,
+    usage: formatQuantity(r.usage, r.unit),
+    capacity: formatQuantity(r.capacity, r.unit),
+    headroom: formatPercent(r.headroomRatio),
+    full: fullText(e, asOf, model.run?.horizonEndMs ?? null, tz, r.error),
+    interval: e && e.status === 'within' ? intervalText(e, model.run?.horizonEndMs ?? null, tz) : '',
+    model: r.model ? r.model + (r.fallbackReason ? ' (fallback)' : '') : '–',
+    data: dataText(r),
+    status: e?.status ?? 'unknown',
+  };
+}
+
+/** "2027-03-02 (in 98 d)", "already full", "not before 2027-05-24". */
+export function fullText(e: ThresholdExhaustion | null, asOfMs: number, horizonEndMs: number | null, tz: string, error: string | null): string {
+  if (!e) return error ? `no forecast: ${error}` : 'no forecast';
+  switch (e.status) {
+    case 'past':
+      return 'already at capacity';
+    case 'beyond_horizon':
+      return `not before ${formatDate(horizonEndMs, tz)}`;
+    case 'within':
+      return e.p50Ms === null
+        ? `possibly before ${formatDate(horizonEndMs, tz)}`
+        : `${formatDate(e.p50Ms, tz)} (in ${daysBetween(asOfMs, e.p50Ms)} d)`;
+  }
+}
+
+/** "2027-02-20 – 2027-03-15"; an open end when the p90 path does not cross within the horizon. */
+export function intervalText(e: ThresholdExhaustion, horizonEndMs: number | null, tz: string): string {
+  const lo = e.p10Ms === null ? '–' : formatDate(e.p10Ms, tz);
+  const hi = e.p90Ms === null ? `after ${formatDate(horizonEndMs, tz)}` : formatDate(e.p90Ms, tz);
+  return `${lo} – ${hi}`;
+}
+
+function dataText(r: ResourceReport): string {
+  const d = r.data;
+  if (d.points === null) return '–';
+  const days = d.startMs !== null && d.endMs !== null ? Math.round((d.endMs - d.startMs) / 86_400_000) : null;
+  const parts = [`${days ?? '?'} d @ ${resolutionText(d.resolutionS)}`];
+  if (d.gaps) parts.push(`${d.gaps} gap${d.gaps === 1 ? '' : 's'}`);
+  if (r.pullWarnings.length > 0) parts.push('partial data');
+  return parts.join(', ');
+}
+
+export function resolutionText(seconds: number | null): string {
+  if (seconds === null) return '?';
+  if (seconds % 86_400 === 0) return `${seconds / 86_400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/** One-line headline of the report, e.g. for an email subject or the CLI summary. */
+export function headline(model: ReportModel): string {
+  const tz = model.timeZone;
+  const past = model.resources.filter((r) => headlineExhaustion(r)?.status === 'past');
+  const within = model.resources.filter((r) => headlineExhaustion(r)?.status === 'within');
+  if (past.length === 0 && within.length === 0) return `No resource reaches capacity before ${formatDate(model.run?.horizonEndMs ?? null, tz)}`;
+  const first = within[0];
+  const firstText = first ? `; soonest: ${first.name} on ${formatDate(headlineExhaustion(first)?.p50Ms ?? headlineExhaustion(first)?.p10Ms ?? null, tz)}` : '';
+  const pastText = past.length > 0 ? `${past.length} already at capacity, ` : '';
+  return `${pastText}${within.length} reach capacity before ${formatDate(model.run?.horizonEndMs ?? null, tz)}${firstText}`;
+}
+
+/** One row per resource, one column per threshold: the median date (or state) it is reached. */
+export function thresholdRows(model: ReportModel): { columns: string[]; rows: string[][] } {
+  const thresholds = [...new Set(model.resources.flatMap((r) => r.exhaustion.map((e) => e.threshold)))].sort((a, b) => a - b);
+  const asOf = model.run?.asOfMs ?? model.generatedAtMs;
+  const columns = ['Series', 'Headroom', ...thresholds.map((t) => `${Math.round(t * 100)}%`)];
+  const rows = model.resources
+    .filter((r) => r.exhaustion.some((e) => e.status !== 'beyond_horizon'))
+    .map((r) => [
+      r.name,
+      formatPercent(r.headroomRatio),
+      ...thresholds.map((t) => {
+        const e = r.exhaustion.find((x) => x.threshold === t) ?? null;
+        if (!e) return '–';
+        if (e.status === 'past') return 'reached';
+        if (e.status === 'beyond_horizon') return 'not in horizon';
+        return e.p50Ms === null ? `p10 ${formatDate(e.p10Ms, model.timeZone)}` : `${formatDate(e.p50Ms, model.timeZone)} (${daysBetween(asOf, e.p50Ms)} d)`;
+      }),
+    ]);
+  return { columns, rows };
+}

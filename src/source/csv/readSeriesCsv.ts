@@ -1,0 +1,92 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { DataError } from '../../errors.js';
+import { parseTimestamp } from './parseTimestamp.js';
+
+/** One series read from a CSV file, in file order (the forecast layer sorts and de-duplicates). */
+export interface CsvSeries {
+  readonly id: string;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+const SINGLE = ['timestamp', 'value'];
+const LONG = ['series', 'timestamp', 'value'];
+
+/**
+ * Reads `timestamp,value` (one series) or `series,timestamp,value` (many) CSV.
+ * Timestamps: ISO-8601 (no zone means UTC), or unix seconds/milliseconds.
+ * Empty values and `NaN` are gaps. Errors name the file and line.
+ */
+export async function readSeriesCsv(path: string): Promise<CsvSeries[]> {
+  if (!existsSync(path)) throw new DataError(`${path}: no such file`);
+  if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a CSV file`);
+  return parseSeriesCsvStream(createReadStream(path), path);
+}
+
+/** Same as `readSeriesCsv`, from text in memory (`name` is used in messages). */
+export function parseSeriesCsv(text: string, name = 'input'): Promise<CsvSeries[]> {
+  return parseSeriesCsvStream(Readable.from([text]), name);
+}
+
+async function parseSeriesCsvStream(input: Readable, name: string): Promise<CsvSeries[]> {
+  const parser = input.pipe(
+    parse({ bom: true, skip_empty_lines: true, trim: true, info: true, relax_quotes: false }),
+  );
+  let layout: 'single' | 'long' | null = null;
+  const series = new Map<string, { ts: number[]; vs: number[] }>();
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = rec;
+      const line = info.lines;
+      if (layout === null) {
+        const header = record.map((h) => h.toLowerCase());
+        if (header.join(',') === SINGLE.join(',')) layout = 'single';
+        else if (header.join(',') === LONG.join(',')) layout = 'long';
+        else {
+          throw new DataError(
+            `${name}:${line}: header '${record.join(',')}' not understood; expected 'timestamp,value' or 'series,timestamp,value'`,
+          );
+        }
+        continue;
+      }
+      const expected = layout === 'single' ? 2 : 3;
+      if (record.length !== expected) {
+        throw new DataError(`${name}:${line}: expected ${expected} fields, found ${record.length}`);
+      }
+      const id = layout === 'single' ? 'series' : record[0];
+      if (id === '') throw new DataError(`${name}:${line}: empty series name`);
+      const tText = record[expected - 2];
+      const vText = record[expected - 1];
+      const t = parseTimestamp(tText);
+      if (t === null) {
+        throw new DataError(`${name}:${line}: cannot parse timestamp '${tText}' (expected ISO-8601 like 2026-01-31T12:00:00Z, or unix seconds)`);
+      }
+      const v = parseValue(vText);
+      if (v === null) throw new DataError(`${name}:${line}: value '${vText}' is not a number`);
+      let s = series.get(id);
+      if (!s) {
+        s = { ts: [], vs: [] };
+        series.set(id, s);
+      }
+      s.ts.push(t);
+      s.vs.push(v);
+    }
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const e = err as { code?: string; message?: string; lines?: number };
+    if (e.code === 'ENOENT') throw new DataError(`${name}: no such file`);
+    if (e.code?.startsWith('CSV_')) throw new DataError(`${name}: ${e.message ?? 'malformed CSV'}`);
+    throw err;
+  }
+  if (layout === null) throw new DataError(`${name}: empty file; expected a header 'timestamp,value' or 'series,timestamp,value'`);
+  if (series.size === 0) throw new DataError(`${name}: no data rows after the header`);
+  return [...series].map(([id, s]) => ({ id, timestamps: Float64Array.from(s.ts), values: Float64Array.from(s.vs) }));
+}
+
+function parseValue(text: string): number | null {
+  if (text === '' || /^nan$/i.test(text)) return NaN;
+  const v = Number(text);
+  return Number.isNaN(v) ? null : v;
+}

@@ -1,0 +1,55 @@
+/**
+ * What the store keeps of one series' forecast in a run. Defined here, below the
+ * forecast layer, so the store does not depend on how forecasts are computed.
+ */
+export interface ForecastRecord {
+  readonly seriesId: string;
+  /** Set when the series could not be forecast at all; the other fields are then empty. */
+  readonly error: string | null;
+  readonly model: string | null;
+  readonly fallbackReason: string | null;
+  readonly aggregation: string | null;
+  readonly stepMs: number | null;
+  readonly periods: readonly number[];
+  readonly params: unknown;
+  readonly candidates: unknown;
+  readonly backtest: {
+    readonly windows: number;
+    readonly horizon: number;
+    readonly mase: number | null;
+    readonly coverage: readonly { level: number; achieved: number }[];
+  } | null;
+  readonly data: {
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly points: number;
+    readonly missing: number;
+    readonly gaps: number;
+    readonly resolutionMs: number;
+  } | null;
+  readonly lastValue: number | null;
+  readonly timestamps: Float64Array;
+  readonly point: Float64Array;
+  readonly intervals: readonly { level: number; lower: Float64Array; upper: Float64Array }[];
+  readonly exhaustion: readonly ExhaustionRecord[];
+}
+
+export interface ExhaustionRecord {
+  /** Fraction of capacity (0.8 = warn at 80%). */
+  readonly threshold: number;
+  readonly capacity: number;
+  readonly status: 'past' | 'within' | 'beyond_horizon';
+  readonly p10: number | null;
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly horizonEndMs: number;
+}
+
+/** What a forecast run was asked to do. */
+export interface ForecastRunInfo {
+  readonly asOfMs: number;
+  readonly horizonMs: number;
+  readonly levels: readonly number[];
+  readonly scenario: string | null;
+  readonly options: unknown;
+}

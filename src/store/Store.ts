@@ -1,0 +1,232 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { VERSION } from '../version.js';
+import type { ForecastRecord, ForecastRunInfo } from './ForecastRecord.js';
+import { openDatabase, type OpenOptions } from './openDatabase.js';
+import { runQuery, type QueryResult } from './runQuery.js';
+import { listParam } from './sqlValues.js';
+import { writeForecasts } from './writeForecasts.js';
+import { writeSamples, type SeriesSamples, type WriteResult } from './writeSamples.js';
+
+/** A stored series with its descriptive fields. */
+export interface SeriesRow {
+  readonly seriesId: string;
+  readonly resource: string;
+  readonly metric: string;
+  readonly labels: Record<string, string>;
+  readonly name: string;
+  readonly unit: string | null;
+  readonly capacity: number | null;
+  readonly description: string | null;
+  readonly direction: 'rising' | 'falling';
+}
+
+/** One resource kind (disk, cpu, …) and how to read it. */
+export interface ResourceRow {
+  readonly resource: string;
+  readonly kind?: string;
+  readonly unit?: string | null;
+  readonly direction?: 'rising' | 'falling';
+  readonly description?: string | null;
+}
+
+/** What a pull was asked to do. */
+export interface PullInfo {
+  readonly source: string;
+  readonly resource?: string | null;
+  readonly query?: string | null;
+  readonly rangeStartMs?: number | null;
+  readonly rangeEndMs?: number | null;
+  readonly stepMs?: number | null;
+  readonly resolution?: string | null;
+}
+
+/** How a pull ended. */
+export interface PullOutcome {
+  readonly status: 'ok' | 'partial' | 'failed';
+  readonly warnings?: readonly string[];
+  readonly seriesCount: number;
+  readonly sampleCount: number;
+  readonly error?: string | null;
+}
+
+export interface StoredSamples {
+  readonly seriesId: string;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/**
+ * capplan's DuckDB database: the only code that writes it. Every pull and
+ * forecast run is appended with its own id; nothing is overwritten.
+ */
+export class Store {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+    readonly readOnly: boolean,
+    private readonly now: () => number,
+  ) {}
+
+  /** Opens or creates the database at `path`; see `openDatabase` for the checks made first. */
+  static async open(path: string, options: OpenOptions = {}): Promise<Store> {
+    const db = await openDatabase(path, options);
+    return new Store(db.instance, db.connection, db.path, Boolean(options.readOnly), options.now ?? Date.now);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  async upsertResource(r: ResourceRow): Promise<void> {
+    await this.connection.run(
+      `INSERT INTO resources VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (resource) DO UPDATE SET kind = excluded.kind, unit = excluded.unit,
+         direction = excluded.direction, description = excluded.description`,
+      [r.resource, r.kind ?? 'capacity', r.unit ?? null, r.direction ?? 'rising', r.description ?? null],
+    );
+  }
+
+  /** Records the start of a pull and returns its id; the row stays 'running' until `finishPull`. */
+  async beginPull(info: PullInfo): Promise<number> {
+    const reader = await this.connection.runAndReadAll(
+      `INSERT INTO pulls (pull_id, started_at, source, resource, query, range_start, range_end, step_s, resolution, status)
+       VALUES (nextval('pull_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, $2, $3, $4,
+               epoch_ms($5::BIGINT)::TIMESTAMPTZ, epoch_ms($6::BIGINT)::TIMESTAMPTZ, $7, $8, 'running')
+       RETURNING pull_id`,
+      [
+        Math.round(this.now()),
+        info.source,
+        info.resource ?? null,
+        info.query ?? null,
+        info.rangeStartMs == null ? null : Math.round(info.rangeStartMs),
+        info.rangeEndMs == null ? null : Math.round(info.rangeEndMs),
+        info.stepMs == null ? null : Math.round(info.stepMs / 1000),
+        info.resolution ?? null,
+      ],
+    );
+    return Number(reader.getRowObjectsJS()[0].pull_id);
+  }
+
+  async finishPull(pullId: number, outcome: PullOutcome): Promise<void> {
+    await this.connection.run(
+      `UPDATE pulls SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, warnings = coalesce($4::VARCHAR[], []),
+         series_count = $5, sample_count = $6, error = $7
+       WHERE pull_id = $1`,
+      [pullId, Math.round(this.now()), outcome.status, listParam(outcome.warnings ?? []), outcome.seriesCount, outcome.sampleCount, outcome.error ?? null],
+    );
+  }
+
+  /** Atomic and idempotent; see `writeSamples`. */
+  writeSamples(pullId: number, batch: readonly SeriesSamples[]): Promise<WriteResult> {
+    return writeSamples(this.connection, pullId, batch, this.now());
+  }
+
+  async listSeries(filter: { resource?: string } = {}): Promise<SeriesRow[]> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT s.series_id, s.resource, s.metric, map_keys(s.labels) AS k, map_values(s.labels) AS v, s.name, s.unit,
+              s.capacity, s.description, coalesce(r.direction, 'rising') AS direction
+       FROM series s LEFT JOIN resources r USING (resource)
+       WHERE $1::VARCHAR IS NULL OR s.resource = $1
+       ORDER BY s.resource, s.name, s.series_id`,
+      [filter.resource ?? null],
+    );
+    return reader.getRowObjectsJS().map((r) => {
+      const keys = r.k as string[];
+      const values = r.v as string[];
+      return {
+        seriesId: String(r.series_id),
+        resource: String(r.resource),
+        metric: String(r.metric),
+        labels: Object.fromEntries(keys.map((k, i) => [k, values[i]])),
+        name: String(r.name),
+        unit: r.unit === null ? null : String(r.unit),
+        capacity: r.capacity === null ? null : Number(r.capacity),
+        description: r.description === null ? null : String(r.description),
+        direction: r.direction === 'falling' ? 'falling' : 'rising',
+      };
+    });
+  }
+
+  /** All samples of one series, ascending by time. */
+  async readSamples(seriesId: string, untilMs?: number): Promise<StoredSamples> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT epoch_ms(ts)::DOUBLE AS t, value FROM samples
+       WHERE series_id = $1 AND ($2::BIGINT IS NULL OR ts <= epoch_ms($2::BIGINT)::TIMESTAMPTZ)
+       ORDER BY ts`,
+      [seriesId, untilMs == null ? null : Math.round(untilMs)],
+    );
+    const cols = reader.getColumnsJS();
+    return { seriesId, timestamps: Float64Array.from(cols[0] as number[]), values: Float64Array.from(cols[1] as number[]) };
+  }
+
+  /**
+   * Streams every series' samples, one series at a time in series_id order,
+   * reading DuckDB chunk by chunk so the fleet is never held in memory at once.
+   */
+  async *streamSamples(seriesIds?: readonly string[]): AsyncGenerator<StoredSamples> {
+    if (seriesIds && seriesIds.length === 0) return;
+    const result = await this.connection.stream(
+      `SELECT series_id, epoch_ms(ts)::DOUBLE AS t, value FROM samples
+       WHERE $1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], series_id)
+       ORDER BY series_id, ts`,
+      [seriesIds ? listParam(seriesIds) : null],
+    );
+    let current: string | null = null;
+    let ts: number[] = [];
+    let vs: number[] = [];
+    for await (const chunk of result) {
+      const ids = chunk.getColumnValues(0) as string[];
+      const t = chunk.getColumnValues(1) as number[];
+      const v = chunk.getColumnValues(2) as number[];
+      for (let i = 0; i < ids.length; i++) {
+        if (ids[i] !== current) {
+          if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+          current = ids[i];
+          ts = [];
+          vs = [];
+        }
+        ts.push(t[i]);
+        vs.push(v[i]);
+      }
+    }
+    if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+  }
+
+  async beginForecastRun(info: ForecastRunInfo): Promise<number> {
+    const reader = await this.connection.runAndReadAll(
+      `INSERT INTO forecast_runs (run_id, started_at, as_of, horizon_s, levels, scenario, status, capplan_version, options)
+       VALUES (nextval('run_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, epoch_ms($2::BIGINT)::TIMESTAMPTZ, $3, coalesce($4::DOUBLE[], []), $5, 'running', $6, $7::JSON)
+       RETURNING run_id`,
+      [
+        Math.round(this.now()),
+        Math.round(info.asOfMs),
+        Math.round(info.horizonMs / 1000),
+        listParam(info.levels),
+        info.scenario,
+        VERSION,
+        JSON.stringify(info.options ?? null),
+      ],
+    );
+    return Number(reader.getRowObjectsJS()[0].run_id);
+  }
+
+  /** Atomic per call; call once per batch of series. */
+  writeForecasts(runId: number, records: readonly ForecastRecord[]): Promise<void> {
+    return writeForecasts(this.connection, runId, records);
+  }
+
+  async finishForecastRun(runId: number, outcome: { status: 'ok' | 'failed'; seriesCount: number; failedCount: number }): Promise<void> {
+    await this.connection.run(
+      `UPDATE forecast_runs SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, series_count = $4, failed_count = $5
+       WHERE run_id = $1`,
+      [runId, Math.round(this.now()), outcome.status, outcome.seriesCount, outcome.failedCount],
+    );
+  }
+
+  /** Runs analyst SQL; see `runQuery`. */
+  query(sql: string): Promise<QueryResult> {
+    return runQuery(this.connection, sql);
+  }
+}

@@ -1,0 +1,156 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { ExitCode, StoreError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
+
+export interface OpenOptions {
+  /** Open without write access: no migrations, many readers may share the file. */
+  readonly readOnly?: boolean;
+  /** Clock for `applied_at` (ms UTC); tests freeze it. */
+  readonly now?: () => number;
+  /** The migrations to apply; tests pass extra ones to exercise upgrades. */
+  readonly migrations?: readonly Migration[];
+}
+
+export interface OpenedDatabase {
+  readonly instance: DuckDBInstance;
+  readonly connection: DuckDBConnection;
+  readonly path: string;
+  readonly schemaVersion: number;
+}
+
+/**
+ * Opens (creating if needed) a capplan database and brings its schema up to date.
+ *
+ * Checks happen before anything is written: a file that is not DuckDB, is not
+ * capplan's, was written by a newer capplan, or is locked by another process is
+ * refused with a one-line message and left byte-for-byte as it was.
+ */
+export async function openDatabase(path: string, options: OpenOptions = {}): Promise<OpenedDatabase> {
+  const file = resolve(path);
+  const dir = dirname(file);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new StoreError(`database ${path}: directory ${dir} does not exist`);
+  }
+  const migrations = options.migrations ?? MIGRATIONS;
+  const latest = migrations[migrations.length - 1].version;
+  const exists = existsSync(file);
+  if (exists && statSync(file).isDirectory()) throw new StoreError(`database ${path}: is a directory, not a file`);
+  if (!exists && options.readOnly) throw new StoreError(`database ${path}: no such file (run 'capplan demo' or 'capplan pull' first)`);
+
+  if (exists) {
+    // Inspect read-only first so a refused file is never opened for writing.
+    const probe = await connect(file, path, true);
+    try {
+      const version = await readSchemaVersion(probe.connection, path);
+      if (version > latest) {
+        throw new StoreError(
+          `database ${path}: written by a newer capplan (schema version ${version}, this capplan ${VERSION} knows up to ${latest}); upgrade capplan`,
+        );
+      }
+      if (options.readOnly) {
+        if (version < latest) {
+          throw new StoreError(
+            `database ${path}: schema version ${version} is older than ${latest}; open it once with a writing command (e.g. 'capplan sql --write') to migrate`,
+          );
+        }
+        return { ...probe, path: file, schemaVersion: version };
+      }
+    } catch (err) {
+      probe.connection.closeSync();
+      probe.instance.closeSync();
+      throw err;
+    }
+    probe.connection.closeSync();
+    probe.instance.closeSync();
+  }
+
+  const db = await connect(file, path, false);
+  try {
+    const version = exists ? await readSchemaVersion(db.connection, path) : 0;
+    await migrate(db.connection, migrations, version, options.now ?? Date.now);
+    return { ...db, path: file, schemaVersion: latest };
+  } catch (err) {
+    db.connection.closeSync();
+    db.instance.closeSync();
+    throw err;
+  }
+}
+
+async function connect(file: string, shown: string, readOnly: boolean): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(file, readOnly ? { access_mode: 'READ_ONLY' } : {});
+  } catch (err) {
+    throw translateOpenError(err, shown);
+  }
+  const connection = await instance.connect();
+  // Timestamps are instants; a UTC session makes epoch conversions unambiguous.
+  await connection.run(`SET TimeZone = 'UTC'`);
+  return { instance, connection };
+}
+
+function translateOpenError(err: unknown, shown: string): StoreError {
+  const message = err instanceof Error ? err.message : String(err);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (lock) {
+    return new StoreError(
+      `database ${shown}: locked by another process (${lock[1]}, PID ${lock[2]}); wait for it to finish and try again`,
+      ExitCode.locked,
+      { cause: err },
+    );
+  }
+  if (/not a valid DuckDB database file/i.test(message)) {
+    return new StoreError(`database ${shown}: not a DuckDB database file`, ExitCode.store, { cause: err });
+  }
+  if (/version number|storage version|created with a newer|older version/i.test(message)) {
+    return new StoreError(`database ${shown}: written by an incompatible DuckDB version (${firstLine(message)})`, ExitCode.store, { cause: err });
+  }
+  return new StoreError(`database ${shown}: cannot open (${firstLine(message)})`, ExitCode.store, { cause: err });
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+/** 0 for an empty database; throws for a DuckDB file that holds someone else's tables. */
+async function readSchemaVersion(connection: DuckDBConnection, shown: string): Promise<number> {
+  const tables = await connection.runAndReadAll(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()`,
+  );
+  const names = new Set(tables.getRowObjectsJS().map((r) => String(r.table_name)));
+  if (names.size === 0) return 0;
+  if (!names.has('schema_migrations')) {
+    throw new StoreError(`database ${shown}: a DuckDB file, but not a capplan database (no schema_migrations table); refusing to modify it`);
+  }
+  const reader = await connection.runAndReadAll(`SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations`);
+  return Number(reader.getRowObjectsJS()[0].v);
+}
+
+async function migrate(connection: DuckDBConnection, migrations: readonly Migration[], from: number, now: () => number): Promise<void> {
+  if (from === 0) {
+    await connection.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, description VARCHAR NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL, capplan_version VARCHAR NOT NULL)`);
+  }
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of migration.statements) await connection.run(sql);
+      await connection.run(`INSERT INTO schema_migrations VALUES ($1, $2, epoch_ms($3::BIGINT)::TIMESTAMPTZ, $4)`, [
+        migration.version,
+        migration.description,
+        Math.round(now()),
+        VERSION,
+      ]);
+      await connection.run('COMMIT');
+    } catch (err) {
+      await connection.run('ROLLBACK');
+      const message = err instanceof Error ? err.message : String(err);
+      throw new StoreError(`migration ${migration.version} (${migration.description}) failed: ${firstLine(message)}`);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { main } from '../../src/cli/main.js';
+import type { CliContext } from '../../src/cli/CliContext.js';
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in-process with captured output, a frozen clock and a given cwd. */
+export async function runCli(args: readonly string[], opts: { nowMs?: number; cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const ctx: CliContext = {
+    stdout: { write: (s) => void (stdout += s), isTTY: false },
+    stderr: { write: (s) => void (stderr += s), isTTY: false },
+    env: opts.env ?? {},
+    now: () => opts.nowMs ?? Date.UTC(2026, 10, 24, 9, 30),
+    cwd: opts.cwd ?? process.cwd(),
+    setExitCode: () => undefined,
+  };
+  const code = await main(['node', 'capplan', ...args], ctx);
+  return { code, stdout, stderr };
+}
