@@ -41,17 +41,26 @@ export function stepText(step: Step): string {
 }
 
 /**
- * Infers the step from sorted, distinct timestamps: the median spacing, or
- * calendar months/quarters/years when spacings are 28–31, 89–92 or 365–366 days.
+ * Infers the step from sorted, distinct timestamps: the most frequent spacing
+ * (ties to the shorter, since gaps only ever lengthen spacings), or the median
+ * when timestamps jitter so much that no spacing repeats; calendar
+ * months/quarters/years when that spacing is 28–31, 89–92 or 365–366 days.
  */
 export function inferStep(timestamps: Float64Array): Step {
   const diffs = new Float64Array(timestamps.length - 1);
   for (let i = 1; i < timestamps.length; i++) diffs[i - 1] = timestamps[i] - timestamps[i - 1];
   diffs.sort();
-  const median = diffs[Math.floor(diffs.length / 2)];
-  const days = median / DAY;
+  const counts = new Map<number, number>();
+  // Calendar spacings differ by a few days; bucket them as one.
+  const key = (d: number) => (d >= 28 * DAY && d <= 31 * DAY ? 30 * DAY : d >= 89 * DAY && d <= 92 * DAY ? 91 * DAY : d >= 365 * DAY && d <= 366 * DAY ? 365 * DAY : Math.round(d / 1000) * 1000);
+  for (const d of diffs) counts.set(key(d), (counts.get(key(d)) ?? 0) + 1);
+  let best = diffs[Math.floor(diffs.length / 2)];
+  let bestCount = 0;
+  for (const [d, c] of counts) if (c > bestCount || (c === bestCount && d < best)) [best, bestCount] = [d, c];
+  if (bestCount * 5 < diffs.length) best = diffs[Math.floor(diffs.length / 2)];
+  const days = best / DAY;
   if (days >= 28 && days <= 31) return { kind: 'months', months: 1 };
   if (days >= 89 && days <= 92) return { kind: 'months', months: 3 };
   if (days >= 365 && days <= 366) return { kind: 'months', months: 12 };
-  return { kind: 'fixed', ms: median };
+  return { kind: 'fixed', ms: best };
 }

@@ -21,12 +21,13 @@ export interface BacktestWindow {
 /**
  * Plans a horizon-matched rolling-origin backtest: the held-out horizon is
  * the forecast horizon, capped at 40% of the series so that several windows
- * fit, and every training part holds at least `minTrain` points (and a third
+ * fit, and every training part holds at least `minTrain` points (five at least, and a third
  * of the series). Null when not even one window fits.
  */
 export function planBacktest(n: number, horizon: number, minTrain: number, maxWindows = 4): BacktestPlan | null {
   const h = Math.max(1, Math.min(horizon, Math.floor(n * 0.4)));
-  const floor = Math.max(minTrain, Math.ceil(n / 3));
+  // Fewer than 5 training points says nothing about a model.
+  const floor = Math.max(minTrain, Math.ceil(n / 3), 5);
   const spacing = Math.max(1, Math.floor(h / maxWindows));
   const origins: number[] = [];
   for (let j = 0; j < maxWindows; j++) {

@@ -88,7 +88,7 @@ export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: 
  * The compiled worker script. Under a TypeScript test runner this module is
  * the .ts source, whose sibling .js does not exist; the build output does.
  */
-function workerScript(): string | null {
+export function workerScript(): string | null {
   const here = fileURLToPath(new URL('./fleetWorker.js', import.meta.url));
   if (existsSync(here)) return here;
   const built = fileURLToPath(new URL('../../dist/src/forecast/fleetWorker.js', import.meta.url));

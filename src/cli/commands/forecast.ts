@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DataError, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
+import { MODELS, findModel } from '../../models/registry.js';
 import { forecastStore } from '../../pipeline/forecastStore.js';
 import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
@@ -46,6 +47,9 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
       const horizon = parseHorizon(opts.horizon);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
+      for (const alias of models ?? []) {
+        if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+      }
       const options: ForecastOptions = {
         ...horizon,
         levels: [...new Set([opts.level, 0.8, 0.95])].sort((a, b) => a - b),

@@ -59,7 +59,8 @@ export function diskGrowth(rng: Prng, endMs: number, historyDays: number, fullIn
   // Start between 10% and 35% full and grow so that the peaks meet capacity
   // exactly `fullInDays` after the end of history.
   const startLevel = capacity * rng.uniform(0.1, 0.35);
-  const perDay = (capacity - saw - startLevel) / (historyDays + fullInDays);
+  // The sawtooth peaks at 23:00 at 23/24 of its height.
+  const perDay = (capacity - (saw * 23) / 24 - startLevel) / (historyDays + fullInDays);
   const levelAtEnd = startLevel + perDay * historyDays;
   const cleanupAt = endMs - rng.uniform(200, 300) * DAY;
   const cleanupSize = capacity * rng.uniform(0.06, 0.12);
