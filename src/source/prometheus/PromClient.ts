@@ -1,0 +1,311 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { SourceError } from '../../errors.js';
+import { formatDuration } from '../../time/duration.js';
+import { resolveAuth, type AuthConfig, type SecretReaders } from './auth.js';
+import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from './backoff.js';
+import { decodeMatrix, type RangeResult } from './matrix.js';
+import { PromApiError } from './PromApiError.js';
+import { displayUrl, redact } from './redact.js';
+import { chooseMaxSourceResolution } from './thanosResolution.js';
+
+export interface TlsConfig {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** Opt-in only: verification is on unless this is true. */
+  readonly insecureSkipVerify?: boolean;
+}
+
+/** Thanos query parameters; when a client has these, they are sent on every call they apply to. */
+export interface ThanosParams {
+  /** `0`, `5m`, `1h` or `auto`; when absent, chosen per query from the step. */
+  readonly maxSourceResolution?: string;
+  readonly dedup?: boolean;
+  readonly replicaLabels?: readonly string[];
+  /** true: missing stores give warnings and HTTP 200; false: an error. Absent: the server's default. */
+  readonly partialResponse?: boolean;
+}
+
+export interface PromClientOptions {
+  /** Base URL; may carry a path prefix (`https://host/thanos`). */
+  readonly url: string;
+  /** The plan's name for this source, used in messages. */
+  readonly name?: string;
+  readonly auth?: AuthConfig;
+  /** Extra headers, e.g. `THANOS-TENANT` or `X-Scope-OrgID`. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly tls?: TlsConfig;
+  readonly thanos?: ThanosParams;
+  readonly timeoutMs?: number;
+  readonly backoff?: Partial<BackoffPolicy>;
+  /** Injected so tests can retry without waiting. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly now?: () => number;
+  readonly secretReaders?: SecretReaders;
+}
+
+export interface TimeRange {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export interface RangeQuery extends TimeRange {
+  readonly query: string;
+  readonly stepMs: number;
+}
+
+/** A query_range answer; `resolution` is the max_source_resolution sent (null when not Thanos). */
+export interface QueryRangeResult extends RangeResult {
+  readonly resolution: string | null;
+}
+
+export interface BuildInfo {
+  readonly version: string;
+  readonly revision?: string;
+  /** A best guess from the answer's shape; see `guessBackend`. */
+  readonly backend: 'prometheus' | 'thanos' | 'mimir' | 'unknown';
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+interface ApiBody {
+  status?: string;
+  data?: unknown;
+  errorType?: string;
+  error?: string;
+  warnings?: string[];
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO/;
+
+/**
+ * A client for the Prometheus HTTP API as Prometheus, Thanos, Mimir and
+ * VictoriaMetrics serve it. Queries go as form POSTs (long PromQL never hits
+ * URL limits); transient failures are retried; every error is a SourceError
+ * naming the URL, the status and the server's own message, with credentials
+ * removed.
+ */
+export class PromClient {
+  private readonly http: AxiosInstance;
+  private readonly agents: { destroy(): void }[];
+  private readonly base: string;
+  private readonly backoff: BackoffPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  /** Every secret this client has sent, so later messages can be scrubbed of them. */
+  private readonly secrets = new Set<string>();
+
+  constructor(readonly options: PromClientOptions) {
+    this.base = options.url.replace(/\/+$/, '');
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    const tls = options.tls ?? {};
+    const httpAgent = new http.Agent({ keepAlive: true });
+    const httpsAgent = new https.Agent({
+      keepAlive: true,
+      ca: tls.caFile ? readTlsFile(tls.caFile, 'caFile') : undefined,
+      cert: tls.certFile ? readTlsFile(tls.certFile, 'certFile') : undefined,
+      key: tls.keyFile ? readTlsFile(tls.keyFile, 'keyFile') : undefined,
+      rejectUnauthorized: tls.insecureSkipVerify !== true,
+    });
+    this.agents = [httpAgent, httpsAgent];
+    this.http = axios.create({
+      timeout: options.timeoutMs ?? 120_000,
+      // Statuses, bodies and JSON are handled here, so error messages can carry the server's text.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      maxContentLength: Infinity,
+      maxBodyLength: Infinity,
+      // Kept alive: a long pull makes hundreds of calls to one host.
+      httpAgent,
+      httpsAgent,
+    });
+  }
+
+  /** Closes idle kept-alive connections; the client must not be used afterwards. */
+  close(): void {
+    for (const a of this.agents) a.destroy();
+  }
+
+  /** Runs a range query. Splitting long ranges is the caller's job (see `splitRange`). */
+  async queryRange(q: RangeQuery, overrides: { maxSourceResolution?: string } = {}): Promise<QueryRangeResult> {
+    const form = new URLSearchParams({
+      query: q.query,
+      start: seconds(q.startMs),
+      end: seconds(q.endMs),
+      step: formatDuration(q.stepMs),
+    });
+    let resolution: string | null = null;
+    const thanos = this.options.thanos;
+    if (thanos) {
+      resolution = overrides.maxSourceResolution ?? thanos.maxSourceResolution ?? chooseMaxSourceResolution(q.stepMs);
+      form.set('max_source_resolution', resolution);
+      this.addThanosParams(form, true);
+    }
+    const body = await this.post('/api/v1/query_range', form);
+    let series;
+    try {
+      series = decodeMatrix(body.data);
+    } catch (err) {
+      throw new SourceError(`${this.where('POST', '/api/v1/query_range')}: unexpected answer: ${(err as Error).message}`);
+    }
+    return { series, warnings: body.warnings ?? [], resolution };
+  }
+
+  /** Label sets of the series matching any of `matchers` (at least one needed). */
+  async series(matchers: readonly string[], range?: TimeRange): Promise<{ series: Record<string, string>[]; warnings: string[] }> {
+    if (matchers.length === 0) throw new SourceError('series: at least one match[] selector is required');
+    const form = new URLSearchParams();
+    for (const m of matchers) form.append('match[]', m);
+    addRange(form, range);
+    if (this.options.thanos) this.addThanosParams(form, true);
+    const body = await this.post('/api/v1/series', form);
+    return { series: (body.data as Record<string, string>[]) ?? [], warnings: body.warnings ?? [] };
+  }
+
+  /** Label names, optionally limited to series matching `matchers`. */
+  async labels(range?: TimeRange, matchers: readonly string[] = []): Promise<{ labels: string[]; warnings: string[] }> {
+    const form = new URLSearchParams();
+    for (const m of matchers) form.append('match[]', m);
+    addRange(form, range);
+    if (this.options.thanos) this.addThanosParams(form, false);
+    const body = await this.post('/api/v1/labels', form);
+    return { labels: (body.data as string[]) ?? [], warnings: body.warnings ?? [] };
+  }
+
+  /** The server's build info; Thanos, Mimir and VictoriaMetrics answer it too. */
+  async buildInfo(): Promise<BuildInfo> {
+    const body = await this.request('GET', '/api/v1/status/buildinfo');
+    const raw = (body.data ?? {}) as Record<string, unknown>;
+    const version = String(raw.version ?? '');
+    return { version, revision: raw.revision === undefined ? undefined : String(raw.revision), backend: guessBackend(raw), raw };
+  }
+
+  private addThanosParams(form: URLSearchParams, withDedup: boolean): void {
+    const t = this.options.thanos ?? {};
+    if (withDedup && t.dedup !== undefined) form.set('dedup', String(t.dedup));
+    // Thanos reads the bracketed, repeated form; `replicaLabels=a,b` is one label named "a,b".
+    if (withDedup) for (const l of t.replicaLabels ?? []) form.append('replicaLabels[]', l);
+    if (t.partialResponse !== undefined) form.set('partial_response', String(t.partialResponse));
+  }
+
+  private post(path: string, form: URLSearchParams): Promise<ApiBody> {
+    return this.request('POST', path, form);
+  }
+
+  private async request(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<ApiBody> {
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(method, path, form);
+      if (outcome.ok) return outcome.body;
+      const { error, retryable, retryAfterMs } = outcome;
+      if (!retryable || attempt >= this.backoff.retries) {
+        if (attempt > 0) {
+          throw new PromApiError(`${error.message} (after ${attempt + 1} attempts)`, error.status, error.serverMessage, error.errorType, error.code);
+        }
+        throw error;
+      }
+      await this.sleep(backoffDelay(attempt, this.backoff, this.random, retryAfterMs));
+    }
+  }
+
+  private async attempt(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: URLSearchParams,
+  ): Promise<{ ok: true; body: ApiBody } | { ok: false; error: PromApiError; retryable: boolean; retryAfterMs: number | null }> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...this.options.headers };
+    const auth = resolveAuth(this.options.auth, this.options.secretReaders);
+    if (auth) {
+      headers.Authorization = auth.authorization;
+      for (const s of auth.secrets) this.secrets.add(s);
+    }
+    if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.http.request<string>({ method, url: this.base + path, data: form?.toString(), headers });
+    } catch (err) {
+      // The axios error holds the request config, Authorization included: it is never kept as a cause.
+      const code = (err as { code?: string }).code ?? 'ERROR';
+      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      const hint = TLS_CODES.test(code) ? ' (set tls.caFile to trust a private CA)' : '';
+      const what = timedOut ? `timed out after ${this.options.timeoutMs ?? 120_000} ms` : `${code}: ${(err as Error).message}`;
+      const error = new PromApiError(this.scrub(`${this.where(method, path)}: ${what}${hint}`), undefined, undefined, undefined, timedOut ? 'timeout' : code);
+      return { ok: false, error, retryable: RETRY_CODES.has(code), retryAfterMs: null };
+    }
+    const body = parseBody(res.data);
+    if (res.status >= 200 && res.status < 300 && body?.status === 'success') return { ok: true, body };
+    const serverMessage = body?.error !== undefined ? this.scrub(body.error) : snippet(this.scrub(String(res.data ?? '')));
+    const errorType = body?.errorType;
+    const detail = [`HTTP ${res.status}`, errorType, serverMessage].filter((x) => x).join(': ');
+    const error = new PromApiError(this.scrub(`${this.where(method, path)}: ${detail}`), res.status, serverMessage, errorType);
+    // A Prometheus query timeout (503, errorType timeout) will time out again: the caller shrinks the range instead.
+    const queryTimeout = errorType === 'timeout' || errorType === 'canceled';
+    const retryable = RETRY_STATUS.has(res.status) && !queryTimeout;
+    return { ok: false, error, retryable, retryAfterMs: parseRetryAfter(res.headers['retry-after'], this.now()) };
+  }
+
+  private where(method: string, path: string): string {
+    const name = this.options.name ? `source ${this.options.name}: ` : '';
+    return `${name}${method} ${displayUrl(this.base + path)}`;
+  }
+
+  private scrub(text: string): string {
+    return redact(text, [...this.secrets]);
+  }
+}
+
+/**
+ * Thanos reports its own 0.x version line, Mimir adds `application`; anything
+ * else answering like Prometheus is taken for Prometheus (VictoriaMetrics
+ * imitates Prometheus' build info, so it is indistinguishable here).
+ */
+export function guessBackend(raw: Record<string, unknown>): BuildInfo['backend'] {
+  const version = String(raw.version ?? '');
+  if (typeof raw.application === 'string' && /mimir/i.test(raw.application)) return 'mimir';
+  if (/^v?0\.\d+/.test(version)) return 'thanos';
+  if (/^v?[1-9]\d*\.\d+/.test(version)) return 'prometheus';
+  return 'unknown';
+}
+
+function parseBody(text: unknown): ApiBody | null {
+  if (typeof text !== 'string' || text === '') return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' ? (v as ApiBody) : null;
+  } catch {
+    return null;
+  }
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/** Unix seconds with ms precision, the form every compatible server accepts. */
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
+}
+
+function addRange(form: URLSearchParams, range?: TimeRange): void {
+  if (!range) return;
+  form.set('start', seconds(range.startMs));
+  form.set('end', seconds(range.endMs));
+}
+
+function readTlsFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new SourceError(`tls.${what}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
