@@ -33,6 +33,10 @@ export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitC
       continue;
     }
     const needs = model.minLength(ctx);
+    if (!Number.isFinite(needs)) {
+      scores.push({ model: model.alias, mase: null, error: 'not applicable to this series (no seasonal period, or its window is longer than the data)' });
+      continue;
+    }
     if (plan.origins[0] < needs) {
       scores.push({ model: model.alias, mase: null, error: `needs ${needs} points to fit, backtest trains on ${plan.origins[0]}` });
       continue;

@@ -38,8 +38,17 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
     a[cj + j] -= alpha; // v = x - alpha·e1 stored in place
     let vv = 0;
     for (let i = j; i < n; i++) vv += a[cj + i] * a[cj + i];
-    for (let k = j + 1; k < p; k++) reflect(a, cj, a, k * n, j, n, vv);
-    reflect(a, cj, qty, 0, j, n, vv);
+    for (let k = j + 1; k < p; k++) {
+      const ck = k * n;
+      let s = 0;
+      for (let i = j; i < n; i++) s += a[cj + i] * a[ck + i];
+      const f = (2 * s) / vv;
+      for (let i = j; i < n; i++) a[ck + i] -= f * a[cj + i];
+    }
+    let s = 0;
+    for (let i = j; i < n; i++) s += a[cj + i] * qty[i];
+    const f = (2 * s) / vv;
+    for (let i = j; i < n; i++) qty[i] -= f * a[cj + i];
     rdiag[j] = alpha;
   }
   const coef = new Float64Array(p);
@@ -78,20 +87,4 @@ export function leastSquares(X: Float64Array, n: number, p: number, y: Float64Ar
       return sum;
     },
   };
-}
-
-/** Applies H = I - 2vvᵀ/(vᵀv), v = a[vOff+j .. vOff+n), to target[tOff+j .. tOff+n). */
-function reflect(
-  v: Float64Array,
-  vOff: number,
-  target: Float64Array,
-  tOff: number,
-  j: number,
-  n: number,
-  vv: number,
-): void {
-  let s = 0;
-  for (let i = j; i < n; i++) s += v[vOff + i] * target[tOff + i];
-  const f = (2 * s) / vv;
-  for (let i = j; i < n; i++) target[tOff + i] -= f * v[vOff + i];
 }

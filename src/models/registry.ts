@@ -1,8 +1,13 @@
 import type { Model } from './Model.js';
+import { damped } from './damped.js';
 import { drift } from './drift.js';
+import { etsAdd } from './etsAdd.js';
+import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
+import { logistic } from './logistic.js';
 import { naive } from './naive.js';
+import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
 import { seasonalNaive } from './seasonalNaive.js';
 import { theilSen } from './theilSen.js';
@@ -18,6 +23,11 @@ export const MODELS: readonly Model[] = [
   predictLinear1d,
   predictLinear7d,
   predictLinear30d,
+  damped,
+  etsAdd,
+  etsMul,
+  piecewise,
+  logistic,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */

@@ -1,0 +1,34 @@
+/** Deterministic synthetic series for model tests. */
+
+/** mulberry32: a tiny seeded PRNG so every test run sees the same noise. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draws (Box–Muller) from a seeded PRNG. */
+export function gaussian(seed: number): () => number {
+  const u = prng(seed);
+  return () => {
+    const u1 = Math.max(u(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u());
+  };
+}
+
+/** y[t] = f(t) + sd·N(0,1). */
+export function series(n: number, f: (t: number) => number, sd = 0, seed = 1): Float64Array {
+  const g = gaussian(seed);
+  const y = new Float64Array(n);
+  for (let t = 0; t < n; t++) y[t] = f(t) + (sd > 0 ? sd * g() : 0);
+  return y;
+}
+
+export const HOUR = 3_600_000;
+export const hourly = { periods: [24, 168], stepMs: HOUR } as const;
+export const hourlyNoSeason = { periods: [], stepMs: HOUR } as const;
