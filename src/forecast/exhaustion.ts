@@ -3,10 +3,13 @@ import type { SeriesForecast } from './forecastSeries.js';
 /** The parts of a forecast exhaustion needs (a stored forecast works too). */
 export type ExhaustionInput = Pick<SeriesForecast, 'timestamps' | 'point' | 'intervals'> & {
   readonly data: Pick<SeriesForecast['data'], 'lastSignal' | 'lastSignalMs'>;
+  /** With a peak envelope, each value is a bucket's peak, stamped at the bucket's start. */
+  readonly aggregation?: { readonly bucketMs: number | null };
 };
 
 export interface ExhaustionQuery {
-  readonly capacity: number;
+  /** Capacity now; a number, or one value per forecast step when capacity changes during the horizon. */
+  readonly capacity: number | Float64Array;
   /** Fraction of capacity that counts as exhausted (0.8 warn, 1 full). */
   readonly threshold: number;
   /** `rising`: usage grows into capacity; `falling`: a remaining amount shrinks towards zero. */
@@ -18,6 +21,7 @@ export interface ExhaustionQuery {
 /** When the limit is reached: a date distribution, or a first-class "already" / "not within the horizon". */
 export interface Exhaustion {
   readonly status: 'past' | 'within' | 'beyond_horizon';
+  /** The limit now (threshold × current capacity, mirrored for falling resources). */
   readonly limit: number;
   /** Earliest plausible (the upper band crosses); null when not within the horizon. */
   readonly p10: number | null;
@@ -34,38 +38,59 @@ export interface Exhaustion {
  * crossing is the date's 10th percentile and the lower edge's the 90th.
  * Crossing times are interpolated within the step. Falling resources
  * (remaining space) are mirrored: they are exhausted at (1 − threshold) × capacity.
+ *
+ * Why band edges and not simulated paths: capacity forecasts' uncertainty is
+ * dominated by level and slope, which shift a whole path together; for such
+ * comonotone paths the first time the q-quantile of usage reaches the limit
+ * is exactly the (1 − q)-quantile of the first-passage time. It is
+ * deterministic, costs one pass, and its coverage is measured in `npm run bench`.
  */
 export function exhaustion(f: ExhaustionInput, q: ExhaustionQuery): Exhaustion {
   const level = q.level ?? 0.8;
   const band = f.intervals.find((i) => Math.abs(i.level - level) < 1e-9);
   if (!band) throw new Error(`internal: forecast has no ${level} interval`);
   const rising = q.direction === 'rising';
-  const limit = rising ? q.threshold * q.capacity : (1 - q.threshold) * q.capacity;
-  const horizonEndMs = f.timestamps.length ? f.timestamps[f.timestamps.length - 1] : f.data.lastSignalMs;
-  const reached = (v: number) => (rising ? v >= limit : v <= limit);
-  if (reached(f.data.lastSignal)) return { status: 'past', limit, p10: null, p50: null, p90: null, horizonEndMs };
-  const start = { t: f.data.lastSignalMs, v: f.data.lastSignal };
+  const h = f.timestamps.length;
+  const capacity = typeof q.capacity === 'number' ? new Float64Array(h).fill(q.capacity) : q.capacity;
+  if (capacity.length !== h) throw new Error(`internal: ${capacity.length} capacity values for ${h} forecast steps`);
+  const limitOf = (c: number) => (rising ? q.threshold * c : (1 - q.threshold) * c);
+  const limitNow = limitOf(typeof q.capacity === 'number' ? q.capacity : (q.capacity[0] ?? NaN));
+  const limits = capacity.map(limitOf);
+  const horizonEndMs = h ? f.timestamps[h - 1] : f.data.lastSignalMs;
+  const reached = (v: number, limit: number) => (rising ? v >= limit : v <= limit);
+  if (reached(f.data.lastSignal, limitNow)) return { status: 'past', limit: limitNow, p10: null, p50: null, p90: null, horizonEndMs };
   // The edge that reaches the limit first is the upper one for rising series.
   const early = rising ? band.upper : band.lower;
   const late = rising ? band.lower : band.upper;
-  const p10 = firstCrossing(f.timestamps, early, start, limit, rising);
-  const p50 = firstCrossing(f.timestamps, f.point, start, limit, rising);
-  const p90 = firstCrossing(f.timestamps, late, start, limit, rising);
-  return { status: p50 === null ? 'beyond_horizon' : 'within', limit, p10, p50, p90, horizonEndMs };
+  // A bucket's peak is reached somewhere inside the bucket: when day d's peak
+  // first crosses, the crossing lies within day d, so interpolate between
+  // bucket ends rather than starts (which would date it a day early).
+  const shift = f.aggregation?.bucketMs ?? 0;
+  const ends = shift ? f.timestamps.map((t) => t + shift) : f.timestamps;
+  const start = { t: f.data.lastSignalMs + shift, gap: f.data.lastSignal - limitNow };
+  const p10 = firstCrossing(ends, early, limits, start, rising);
+  const p50 = firstCrossing(ends, f.point, limits, start, rising);
+  const p90 = firstCrossing(ends, late, limits, start, rising);
+  return { status: p50 === null ? 'beyond_horizon' : 'within', limit: limitNow, p10, p50, p90, horizonEndMs };
 }
 
-function firstCrossing(ts: Float64Array, vs: Float64Array, start: { t: number; v: number }, limit: number, rising: boolean): number | null {
+/**
+ * First time `value − limit` reaches zero (from below for rising series),
+ * interpolated linearly within the step. A capacity that jumps at a step
+ * moves the limit there, so a crossing is only counted where it holds.
+ */
+function firstCrossing(ts: Float64Array, vs: Float64Array, limits: Float64Array, start: { t: number; gap: number }, rising: boolean): number | null {
   let prevT = start.t;
-  let prevV = start.v;
+  let prevGap = start.gap;
   for (let k = 0; k < vs.length; k++) {
-    const v = vs[k];
-    if (rising ? v >= limit : v <= limit) {
-      const denom = v - prevV;
-      const share = denom === 0 ? 1 : Math.min(1, Math.max(0, (limit - prevV) / denom));
+    const gap = vs[k] - limits[k];
+    if (rising ? gap >= 0 : gap <= 0) {
+      const denom = gap - prevGap;
+      const share = denom === 0 ? 1 : Math.min(1, Math.max(0, -prevGap / denom));
       return prevT + share * (ts[k] - prevT);
     }
     prevT = ts[k];
-    prevV = v;
+    prevGap = gap;
   }
   return null;
 }

@@ -1,12 +1,15 @@
 import { DataError, UsageError } from '../errors.js';
 import type { ForecastInterval } from '../models/Forecast.js';
-import type { FittedModel, Model } from '../models/Model.js';
+import type { FitContext, FittedModel, Model } from '../models/Model.js';
 import { MODELS, findModel } from '../models/registry.js';
 import { conformalIntervals } from './conformal.js';
 import { envelope, type Aggregation } from './envelope.js';
 import { regularize } from './regularize.js';
+import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
 import { detectSeasonality } from './seasonality.js';
-import { selectModel, type CandidateScore } from './selectModel.js';
+import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
+import { ensembleModel, ensembleWindows, mase } from './ensemble.js';
+import { crossValidate, planBacktest, type BacktestWindow } from './backtest.js';
 import { addSteps, nominalMs, type Step } from './Step.js';
 
 const DAY = 86_400_000;
@@ -44,6 +47,8 @@ export interface SeriesForecast {
   /** Seasonal periods found, in forecast steps. */
   readonly periods: readonly number[];
   readonly params: FittedModel['params'];
+  /** Sustained level shifts found in the history and removed before fitting (a migration must not bend the trend). */
+  readonly levelShifts: readonly { readonly atMs: number; readonly size: number }[];
   readonly candidates: readonly CandidateScore[];
   readonly backtest: {
     readonly windows: number;
@@ -75,7 +80,7 @@ export interface SeriesForecast {
 
 /**
  * Forecasts one series: regularise, pick the planning signal (raw or daily
- * peak), detect seasonality, rank models on a rolling-origin backtest, refit
+ * peak), detect seasonality and remove sustained level shifts, rank models on a rolling-origin backtest, refit
  * the winner on all data and calibrate its intervals on the backtest errors.
  * Throws DataError when the series is unusable and UsageError for bad options.
  */
@@ -101,16 +106,20 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
+  const shifts = detectLevelShifts(y, periods[0] ?? 1);
+  if (shifts.length > 0) y = removeLevelShifts(y, shifts);
   const ctx = { periods, stepMs };
   const selection = selectModel(models, y, ctx, h);
+  const lookup = new Map(models.map((m) => [m.alias, m]));
+  const ranking = secondChance(withEnsemble(selection, lookup), selection, lookup, y, ctx, h);
 
   let fitted: FittedModel | null = null;
   let chosen: CandidateScore | null = null;
   const failures: string[] = [];
-  for (const candidate of selection.ranking) {
+  for (const candidate of ranking) {
     if (candidate.mase === null) break;
     try {
-      fitted = (findModel(candidate.model) as Model).fit(y, ctx);
+      fitted = (lookup.get(candidate.model) as Model).fit(y, ctx);
       chosen = candidate;
       break;
     } catch (err) {
@@ -147,7 +156,8 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     stepMs,
     periods,
     params: fitted.params,
-    candidates: selection.ranking,
+    levelShifts: shifts.map((sh) => ({ atMs: timestamps[sh.index], size: sh.size })),
+    candidates: ranking,
     backtest: {
       windows: windows?.length ?? 0,
       horizon: selection.plan?.horizon ?? 0,
@@ -169,6 +179,62 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     point: forecast.point,
     intervals,
   };
+}
+
+/**
+ * A model that refused the horizon-matched backtest because older history
+ * does not show what it needs yet (a saturation only visible in recent
+ * months) but fits the whole series gets a second chance: it and the leader
+ * are scored on the same recent, shorter windows, and it leads if it wins.
+ */
+function secondChance(ranking: CandidateScore[], selection: Selection, lookup: Map<string, Model>, y: Float64Array, ctx: FitContext, h: number): CandidateScore[] {
+  const leader = ranking[0];
+  if (!leader || leader.mase === null || !selection.plan) return ranking;
+  const refused = ranking.filter((c) => c.mase === null && c.error && !c.error.startsWith('not applicable') && !c.error.startsWith('needs'));
+  for (const c of refused) {
+    const model = lookup.get(c.model) as Model;
+    try {
+      model.fit(y, ctx);
+    } catch {
+      continue;
+    }
+    const plan = planBacktest(y.length, Math.min(h, Math.floor(y.length * 0.15)), model.minLength(ctx), 3);
+    if (!plan || plan.origins[0] < Math.ceil(y.length * 0.7)) continue;
+    try {
+      const mine = crossValidate(model, y, ctx, plan);
+      const theirs = crossValidate(lookup.get(leader.model) as Model, y, ctx, plan);
+      const a = mase(mine);
+      const b = mase(theirs);
+      if (a < b) {
+        (selection.windows as Map<string, readonly BacktestWindow[]>).set(c.model, mine);
+        const promoted = { model: c.model, mase: a, note: `second chance on ${plan.origins.length} recent windows of ${plan.horizon} steps (leader ${leader.model} scored ${b.toFixed(2)} there)` };
+        return [promoted, ...ranking.filter((r) => r !== c)];
+      }
+    } catch {
+      // still refuses on recent windows: keep the ranking
+    }
+  }
+  return ranking;
+}
+
+/** How many of the best models an ensemble averages. */
+const ENSEMBLE_SIZE = 3;
+
+/**
+ * Adds the average of the best few models as a candidate, scored on the
+ * same backtest windows, and re-ranks: it is chosen only when it wins.
+ */
+function withEnsemble(selection: Selection, lookup: Map<string, Model>): CandidateScore[] {
+  const scored = selection.ranking.filter((c) => c.mase !== null);
+  if (scored.length < ENSEMBLE_SIZE) return [...selection.ranking];
+  const top = scored.slice(0, ENSEMBLE_SIZE);
+  const model = ensembleModel(top.map((c) => lookup.get(c.model) as Model));
+  const windows = ensembleWindows(top.map((c) => selection.windows.get(c.model) as BacktestWindow[]));
+  const score = mase(windows);
+  lookup.set(model.alias, model);
+  (selection.windows as Map<string, readonly BacktestWindow[]>).set(model.alias, windows);
+  const all = [...scored, { model: model.alias, mase: score }].sort((a, b) => (a.mase as number) - (b.mase as number));
+  return [...all, ...selection.ranking.filter((c) => c.mase === null)];
 }
 
 function normaliseLevels(levels: readonly number[]): number[] {

@@ -9,6 +9,8 @@ export interface CandidateScore {
   readonly mase: number | null;
   /** Why the candidate was not scored (too short, fit failed). */
   readonly error?: string;
+  /** How it was scored, when not on the common backtest. */
+  readonly note?: string;
 }
 
 export interface Selection {

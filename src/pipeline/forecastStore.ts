@@ -93,7 +93,7 @@ function toRecord(row: SeriesRow, f: SeriesForecast, options: ForecastStoreOptio
     aggregation: f.aggregation.kind === 'raw' ? 'raw' : `${f.aggregation.kind === 'max' ? 'max' : `p${Math.round((f.aggregation.q ?? 0) * 100)}`} per ${bucketText(f.aggregation.bucketMs)}`,
     stepMs: f.stepMs,
     periods: f.periods,
-    params: f.params,
+    params: f.levelShifts.length ? { ...f.params, levelShifts: f.levelShifts.map((l) => ({ at: new Date(l.atMs).toISOString(), size: l.size })) } : f.params,
     candidates: f.candidates,
     backtest: f.backtest,
     data: {

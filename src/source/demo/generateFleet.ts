@@ -20,7 +20,10 @@ export interface DemoSeries {
   readonly scenario: ScenarioKind;
   readonly description: string;
   readonly truth: {
-    /** First hour after the end at which the noise-free signal reaches capacity; null when it never does within 3 years. */
+    /**
+     * First hour after the end at which the series, continued with the same
+     * noise, reaches capacity; null when it never does within 3 years.
+     */
     readonly crossingMs: number | null;
   };
   readonly timestamps: Float64Array;
@@ -56,7 +59,7 @@ export function generateFleet(options: FleetOptions): DemoSeries[] {
   const rng = new Prng(options.seed ?? 42);
   const planned = options.size === 'small' ? smallFleet(rng, endMs, historyDays) : fullFleet(rng, endMs, historyDays);
   const n = historyDays * 24;
-  return planned.map((p) => {
+  return planned.map((p, index) => {
     const timestamps = new Float64Array(n);
     const values = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -74,7 +77,7 @@ export function generateFleet(options: FleetOptions): DemoSeries[] {
       capacity: p.scenario.capacity,
       scenario: p.scenario.kind,
       description: p.gaps > 0 ? `${p.scenario.description} Has ${p.gaps} gaps in its history.` : p.scenario.description,
-      truth: { crossingMs: trueCrossing(p.scenario, endMs) },
+      truth: { crossingMs: trueCrossing(p.scenario, endMs, new Prng((options.seed ?? 42) * 7919 + index)) },
       timestamps: kept.timestamps,
       values: kept.values,
     };
@@ -127,8 +130,12 @@ function dropGaps(rng: Prng, timestamps: Float64Array, values: Float64Array, cou
   return { timestamps: Float64Array.from(idx, (i) => timestamps[i]), values: Float64Array.from(idx, (i) => values[i]) };
 }
 
-/** Scans the noise-free signal hour by hour for up to three years after the end. */
-function trueCrossing(s: Scenario, endMs: number): number | null {
-  for (let t = endMs + HOUR; t <= endMs + 3 * 365 * DAY; t += HOUR) if (s.shape(t) >= s.capacity) return t;
+/**
+ * Continues the series hour by hour (same shape, fresh noise from its own
+ * PRNG) for up to three years and returns when it first reaches capacity:
+ * what a planner would have seen happen.
+ */
+function trueCrossing(s: Scenario, endMs: number, rng: Prng): number | null {
+  for (let t = endMs + HOUR; t <= endMs + 3 * 365 * DAY; t += HOUR) if (s.shape(t) + s.noise * rng.normal() >= s.capacity) return t;
   return null;
 }
