@@ -55,6 +55,10 @@ export async function benchAccuracy(): Promise<void> {
     const days = [...actual.keys()].sort((a, b) => a - b).slice(0, HOLDOUT - 1);
     const score = (name: string, forecastByDay: (day: number) => number, band?: (day: number) => [number, number]) => {
       const sc = scores.get(name) as Scores;
+      if (!days.every((d) => Number.isFinite(forecastByDay(d)))) {
+        sc.mase.push(NaN);
+        return;
+      }
       let abs = 0;
       for (const d of days) {
         const a = actual.get(d) as number;
@@ -107,12 +111,14 @@ export async function benchAccuracy(): Promise<void> {
     }
   }
   console.log(`\n## Forecast accuracy: daily peaks, ${HOLDOUT}-day held-out tail, ${corpus.length} generated series\n`);
-  console.log('| method | median MASE | mean MASE | 80% interval coverage |');
-  console.log('|---|---:|---:|---:|');
+  console.log('| method | median MASE | mean MASE | 80% interval coverage | series with no finite forecast |');
+  console.log('|---|---:|---:|---:|---:|');
   for (const m of methods) {
     const sc = scores.get(m) as Scores;
-    const mean = sc.mase.reduce((a, b) => a + b, 0) / sc.mase.length;
-    console.log(`| ${m} | ${median(sc.mase).toFixed(3)} | ${mean.toFixed(3)} | ${sc.total ? (sc.inside / sc.total).toFixed(3) : '–'} |`);
+    const finite = sc.mase.filter(Number.isFinite);
+    const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+    const failed = sc.mase.length - finite.length;
+    console.log(`| ${m} | ${median(finite).toFixed(3)} | ${mean.toFixed(3)} | ${sc.total ? (sc.inside / sc.total).toFixed(3) : '–'} | ${failed} |`);
   }
 }
 
