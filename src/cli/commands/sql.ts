@@ -1,17 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../errors.js';
+import { InvalidArgumentError } from 'commander';
+import { ExitCode, UsageError } from '../../errors.js';
+import { runScript } from '../../notebook/sqlScript.js';
 import { formatTable, type TableFormat } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
+import type { QueryResult } from '../../store/runQuery.js';
+import { quoteLiteral } from '../../store/sql.js';
+import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { oneOf } from '../options.js';
 
+type SqlFormat = TableFormat | 'parquet';
+
 interface SqlOptions {
   db: string;
   file?: string;
-  format: TableFormat;
+  format: SqlFormat;
+  out?: string;
   write?: boolean;
+  wait: number;
 }
 
 export const registerSql: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -21,25 +30,77 @@ export const registerSql: RegisterCommand = (program: Command, ctx: CliContext) 
     .argument('[query]', "SQL text; or -f FILE; or '-' to read standard input")
     .requiredOption('--db <path>', 'the DuckDB database file')
     .option('-f, --file <file>', 'read the SQL from a file')
-    .option('--format <format>', 'table, csv or json', oneOf(['table', 'csv', 'json'] as const), 'table')
+    .option('--format <format>', 'table, csv, json or parquet (parquet needs --out)', oneOf(['table', 'csv', 'json', 'parquet'] as const), 'table')
+    .option('--out <file>', 'write the result to FILE instead of standard output')
     .option('--write', 'allow statements that modify the database')
-    .addHelpText('after', `\nExamples:\n  capplan sql --db capplan.duckdb "SELECT count(*) FROM samples"\n  capplan sql --db capplan.duckdb --format csv "SELECT * FROM latest_exhaustion"`)
+    .option('--wait <seconds>', 'how long to keep retrying while another process holds the database', seconds, 10)
+    .addHelpText(
+      'after',
+      `
+Several statements may be given; the last one's result is printed.
+
+Locking: DuckDB lets one process write a database file, or any number read it, not both.
+capplan sql opens the file only for the query; while another process writes it (a cron
+'capplan pull', or a DuckDB session opened read-write) it retries for --wait seconds,
+then gives up with exit code ${ExitCode.locked}.
+
+Examples:
+  capplan sql --db capplan.duckdb "SELECT count(*) FROM samples"
+  capplan sql --db capplan.duckdb --format csv "SELECT * FROM latest_exhaustion"
+  capplan sql --db capplan.duckdb --format parquet --out peaks.parquet "SELECT * FROM daily_peaks"`,
+    )
     .action(async (query: string | undefined, opts: SqlOptions) => {
+      if (opts.format === 'parquet' && !opts.out) throw new UsageError('--format parquet writes a file: give it with --out FILE');
       const sql = await readSql(query, opts);
-      const store = await Store.open(opts.db, { readOnly: !opts.write, now: ctx.now });
+      const store = await openWaiting(opts.db, { readOnly: !opts.write, now: ctx.now }, opts.wait * 1000);
       try {
-        const result = await store.query(sql).catch((err: unknown) => {
-          if (!opts.write && err instanceof Error && /read-only mode/i.test(err.message)) {
-            throw new UsageError(`the database is opened read-only; pass --write to run statements that modify it`);
-          }
-          throw err;
-        });
-        ctx.stdout.write(formatTable(result, opts.format));
+        const source = opts.file ? opts.file : undefined;
+        if (opts.format === 'parquet') {
+          const out = resolve(ctx.cwd, opts.out as string);
+          const result = await runScript(store.connection, sql, {
+            source,
+            rewriteLast: (text) => `COPY (${text}\n) TO ${quoteLiteral(out)} (FORMAT parquet)`,
+          }).catch(readOnlyHint(opts));
+          const rows = Number(result.rows[0]?.[0] ?? 0);
+          ctx.stdout.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${opts.out}\n`);
+          return;
+        }
+        const result = await runScript(store.connection, sql, { source }).catch(readOnlyHint(opts));
+        const text = formatTable(withDates(result), opts.format);
+        if (opts.out) writeFileSync(resolve(ctx.cwd, opts.out), text);
+        else ctx.stdout.write(text);
       } finally {
         store.close();
       }
     });
 };
+
+/** DATE values as YYYY-MM-DD: a calendar day, not the midnight instant the driver hands back. */
+function withDates(result: QueryResult): QueryResult {
+  const dates = result.types.map((t) => t === 'DATE');
+  if (!dates.some(Boolean)) return result;
+  return { ...result, rows: result.rows.map((row) => row.map((v, i) => (dates[i] && typeof v === 'string' ? v.slice(0, 10) : v))) };
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more');
+  return n;
+}
+
+/** Turns DuckDB's read-only refusal into the flag to pass. */
+function readOnlyHint(opts: SqlOptions): (err: unknown) => never {
+  return (err: unknown) => {
+    if (!opts.write && err instanceof Error) {
+      const m = /Cannot execute statement of type "(\w+)".*read-only mode/i.exec(err.message);
+      if (m || /read-only mode/i.test(err.message)) {
+        const what = m ? ` (the SQL has a ${m[1]} statement)` : '';
+        throw new UsageError(`the database is opened read-only; pass --write to run statements that modify it${what}`);
+      }
+    }
+    throw err;
+  };
+}
 
 async function readSql(query: string | undefined, opts: SqlOptions): Promise<string> {
   if (opts.file && query) throw new UsageError('give the SQL either as an argument or with -f FILE, not both');

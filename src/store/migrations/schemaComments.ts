@@ -100,7 +100,7 @@ export const TABLE_COMMENTS: Record<string, { comment: string; columns: Record<s
       data_missing: 'Points that were missing and interpolated.',
       data_gaps: 'Number of gaps in the data.',
       data_resolution_s: 'Inferred sampling interval of the stored data, in seconds.',
-      last_value: 'Last observed value.',
+      last_value: "Last value of the forecast signal: with peak aggregation, the last full day's peak (what capacity must hold now).",
       error: 'Why the series could not be forecast, if it could not.',
     },
   },
@@ -157,5 +157,155 @@ export function commentStatements(): string[] {
     for (const [col, c] of Object.entries(t.columns)) out.push(`COMMENT ON COLUMN ${table}.${col} IS ${q(c)}`);
   }
   for (const [view, c] of Object.entries(VIEW_COMMENTS)) out.push(`COMMENT ON VIEW ${view} IS ${q(c)}`);
+  return out;
+}
+
+/**
+ * Views added by migration 002, column by column. Kept apart from VIEW_COMMENTS
+ * because migration 001 comments exactly the views it creates.
+ */
+export const ANALYST_VIEW_COMMENTS: Record<string, { comment: string; columns: Record<string, string> }> = {
+  exhaustion_history: {
+    comment:
+      'How exhaustion dates moved: one row per series, threshold and successful baseline run, with the change in the p50 date since the previous run of that series.',
+    columns: {
+      series_id: 'Series.',
+      resource: 'Resource of the series.',
+      name: 'Readable series name.',
+      labels: 'Series labels.',
+      threshold: 'Fraction of capacity (0.8, 0.9, 1).',
+      run_id: 'Forecast run.',
+      as_of: "The run's data cutoff.",
+      model: 'Model the run chose for this series.',
+      status: 'past, within or beyond_horizon.',
+      p10: 'Earliest plausible date in this run.',
+      p50: 'Median date in this run.',
+      p90: 'Late date in this run.',
+      p50_days: 'Days from as_of to p50 (NULL unless within the horizon).',
+      previous_run_id: 'The previous baseline run that dated this series and threshold; NULL for the first.',
+      previous_p50: 'p50 in the previous run.',
+      p50_change_days: 'p50 minus previous p50, in days: positive means the date moved later (more time), negative earlier. NULL if either is not a date.',
+    },
+  },
+  backtest_accuracy: {
+    comment: 'Backtest accuracy per model over the latest forecast of every series (only models chosen for at least one series).',
+    columns: {
+      model: 'Model alias.',
+      series_count: 'Series whose latest forecast uses this model.',
+      median_mase: 'Median backtest MASE (below 1 beats the naive forecast).',
+      mean_mase: 'Mean backtest MASE.',
+      max_mase: 'Worst backtest MASE.',
+      share_beating_naive: 'Fraction of those series with MASE below 1.',
+      mean_coverage_80: 'Mean achieved coverage of the 80% interval on the backtests (0.8 is calibrated).',
+      mean_coverage_95: 'Mean achieved coverage of the 95% interval, when the runs computed it.',
+    },
+  },
+  data_quality: {
+    comment:
+      'Per series: stored extent and completeness, resolutions, gaps the latest forecast filled, and whether any pull that touched it (stored its samples, or pulled its resource) was partial or failed, with the warnings.',
+    columns: {
+      series_id: 'Series.',
+      resource: 'Resource of the series.',
+      name: 'Readable series name.',
+      labels: 'Series labels.',
+      first_sample: 'Oldest stored sample.',
+      last_sample: 'Newest stored sample.',
+      samples: 'Stored samples.',
+      completeness: 'samples / samples expected at the finest stored resolution between first and last (1 = no holes).',
+      resolutions_s: 'Distinct samples.resolution_s stored, in seconds.',
+      source_resolutions: 'Distinct pulls.resolution read (raw, 5m, 1h) by the pulls that touched it.',
+      forecast_run_id: 'Run of the latest forecast (latest_forecasts).',
+      data_points: 'Regular points the latest forecast saw.',
+      data_missing: 'Points the latest forecast interpolated.',
+      data_gaps: 'Gaps in the data of the latest forecast.',
+      data_resolution_s: 'Sampling interval the latest forecast inferred, in seconds.',
+      aggregation: 'Signal the latest forecast modelled (raw or a peak envelope).',
+      pulls: 'Pulls that touched the series.',
+      partial_pulls: 'Of those, pulls that ended partial.',
+      failed_pulls: 'Of those, pulls that failed.',
+      incomplete_pulls: 'True when any pull that touched it was partial or failed.',
+      warnings: 'Distinct warnings of those pulls.',
+      pull_errors: 'Distinct errors of failed pulls.',
+    },
+  },
+  headroom_by_group: {
+    comment:
+      "The headroom view rolled up per resource (group_by = 'resource') and per cluster label (group_by = 'cluster'; group_value NULL for series without one). Same as SELECT * FROM headroom_by('cluster'); use the table macro headroom_by('label') for any other label.",
+    columns: {
+      resource: 'Resource.',
+      group_by: "'resource' for the resource total, else the label name.",
+      group_value: 'Label value of the group; NULL on resource totals.',
+      unit: 'Unit of usage, capacity and headroom.',
+      series_count: 'Series in the group.',
+      usage: 'Sum of current usage (latest sample per series).',
+      capacity: 'Sum of capacity.',
+      headroom: 'Sum of headroom.',
+      headroom_ratio: 'headroom / capacity of the group.',
+      min_headroom_ratio: 'Smallest headroom ratio of a series in the group.',
+      tightest_series: 'Name of the series with that smallest ratio.',
+    },
+  },
+  headroom_by_quarter: {
+    comment:
+      'Headroom left at the forecast peak of each UTC calendar quarter of the latest forecasts (for falling resources, at the forecast minimum).',
+    columns: {
+      series_id: 'Series.',
+      resource: 'Resource of the series.',
+      name: 'Readable series name.',
+      labels: 'Series labels.',
+      unit: 'Unit of the values.',
+      quarter: 'First day of the quarter (UTC).',
+      quarter_end: 'Last day of the quarter.',
+      through: 'Last forecast point in the quarter: before quarter_end when the horizon ends inside it.',
+      capacity: 'Capacity of the series.',
+      forecast_peak: 'Highest point forecast in the quarter (lowest, for falling resources).',
+      headroom: 'capacity − forecast_peak (forecast_peak itself, for falling resources).',
+      headroom_upper_80: 'Headroom at the top of the 80% interval: the plausible worst case.',
+      headroom_ratio: 'headroom / capacity.',
+    },
+  },
+  daily_peaks: {
+    comment: 'Samples rolled up per series and UTC day: peak, 95th percentile, mean and minimum.',
+    columns: {
+      series_id: 'Series.',
+      resource: 'Resource of the series.',
+      day: 'UTC calendar day.',
+      samples: 'Samples in the day.',
+      max_value: 'Highest sample of the day.',
+      p95_value: '95th percentile of the day (linear interpolation).',
+      mean_value: 'Mean of the day.',
+      min_value: 'Lowest sample of the day.',
+    },
+  },
+  weekly_peaks: {
+    comment: 'Samples rolled up per series and ISO week (Monday, UTC): peak, 95th percentile, mean and minimum.',
+    columns: {
+      series_id: 'Series.',
+      resource: 'Resource of the series.',
+      week: 'Monday of the ISO week (UTC).',
+      samples: 'Samples in the week.',
+      max_value: 'Highest sample of the week.',
+      p95_value: '95th percentile of the week (linear interpolation).',
+      mean_value: 'Mean of the week.',
+      min_value: 'Lowest sample of the week.',
+    },
+  },
+};
+
+/** Table macros added by migration 002 (DuckDB keeps these in duckdb_functions().comment). */
+export const ANALYST_MACRO_COMMENTS: Record<string, string> = {
+  headroom_by:
+    "headroom_by('label'): the headroom view rolled up per resource and per value of that label, like headroom_by_group does for cluster.",
+};
+
+/** `COMMENT ON` statements for the views and macros of migration 002. */
+export function analystCommentStatements(): string[] {
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  const out: string[] = [];
+  for (const [view, v] of Object.entries(ANALYST_VIEW_COMMENTS)) {
+    out.push(`COMMENT ON VIEW ${view} IS ${q(v.comment)}`);
+    for (const [col, c] of Object.entries(v.columns)) out.push(`COMMENT ON COLUMN ${view}.${col} IS ${q(c)}`);
+  }
+  for (const [macro, c] of Object.entries(ANALYST_MACRO_COMMENTS)) out.push(`COMMENT ON MACRO TABLE ${macro} IS ${q(c)}`);
   return out;
 }

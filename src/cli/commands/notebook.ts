@@ -1,0 +1,52 @@
+import { relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { writeNotebook } from '../../notebook/Notebook.js';
+import { NotebookError } from '../../notebook/NotebookError.js';
+import { runNotebook } from '../../notebook/runNotebook.js';
+import type { CliContext } from '../CliContext.js';
+import type { RegisterCommand } from '../program.js';
+
+interface RunOptions {
+  db: string;
+  check?: boolean;
+}
+
+export const registerNotebook: RegisterCommand = (program: Command, ctx: CliContext) => {
+  const notebook = program.command('notebook').description('Run the SQL notebooks (Jupyter .ipynb with SQL cells) against a database.');
+  notebook
+    .command('run')
+    .description('Execute every SQL cell of each notebook (read-only) and write the results into it as outputs.')
+    .argument('<files...>', 'notebooks (.ipynb) whose code cells are DuckDB SQL')
+    .requiredOption('--db <path>', 'the DuckDB database to run them against')
+    .option('--check', 'do not write: fail if any output differs from the one in the file (outputs have rotted)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  capplan notebook run notebooks/*.ipynb --db capplan-demo.duckdb
+  capplan notebook run notebooks/forecast-accuracy.ipynb --db capplan.duckdb --check`,
+    )
+    .exitOverride()
+    .action(async (files: string[], opts: RunOptions) => {
+      const rotted: string[] = [];
+      for (const file of files) {
+        const path = resolve(ctx.cwd, file);
+        const run = await runNotebook(path, resolve(ctx.cwd, opts.db));
+        const shown = relative(ctx.cwd, path) || file;
+        if (opts.check) {
+          if (run.changed.length > 0) rotted.push(`${shown} (cell${run.changed.length === 1 ? '' : 's'} ${run.changed.join(', ')})`);
+          ctx.stdout.write(`${shown}: ${run.executed} cells run, ${run.changed.length === 0 ? 'outputs as committed' : `outputs differ in cells ${run.changed.join(', ')}`}\n`);
+        } else {
+          writeNotebook(path, run.notebook);
+          ctx.stdout.write(`${shown}: ${run.executed} cells run, ${run.changed.length === 0 ? 'outputs unchanged' : `outputs of ${run.changed.length} cells updated`}\n`);
+        }
+      }
+      if (rotted.length > 0) {
+        throw new NotebookError(
+          rotted.join('; '),
+          null,
+          `outputs differ from the ones in the file. Re-run without --check to refresh them, and review the diff`,
+        );
+      }
+    });
+};
