@@ -1,12 +1,17 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { formatDate } from '../report/dates.js';
 import type { ReportModel } from '../report/ReportModel.js';
 import { renderHtml } from '../report/renderHtml.js';
 import { renderCsv, renderJson } from '../report/renderJson.js';
 import { renderMarkdown } from '../report/renderMarkdown.js';
+import { renderPdf, type PdfOptions } from '../report/renderPdf.js';
 
+/** The text formats, rendered synchronously from the model. */
 export type ReportFormat = 'md' | 'html' | 'json' | 'csv';
+/** Every format `capplan report` writes; PDF goes through headless Chromium. */
+export type OutputFormat = ReportFormat | 'pdf';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['md', 'html', 'json', 'csv', 'pdf'];
 
 const RENDER: Record<ReportFormat, (m: ReportModel) => string> = {
   md: renderMarkdown,
@@ -15,12 +20,16 @@ const RENDER: Record<ReportFormat, (m: ReportModel) => string> = {
   csv: renderCsv,
 };
 
+/** `headroom-2026-11-24.md`: the generation date in the report's zone. */
+export function reportFileName(model: ReportModel, format: OutputFormat): string {
+  return `headroom-${formatDate(model.generatedAtMs, model.timeZone)}.${format}`;
+}
+
 /** Renders the model in each format into `dir` as `headroom-<date>.<ext>`; returns the paths written. */
 export function writeReportFiles(model: ReportModel, dir: string, formats: readonly ReportFormat[]): string[] {
   mkdirSync(dir, { recursive: true });
-  const stem = `headroom-${formatDate(model.generatedAtMs, model.timeZone)}`;
   return formats.map((format) => {
-    const path = join(dir, `${stem}.${format}`);
+    const path = join(dir, reportFileName(model, format));
     writeFileSync(path, RENDER[format](model));
     return path;
   });
@@ -28,4 +37,22 @@ export function writeReportFiles(model: ReportModel, dir: string, formats: reado
 
 export function renderReport(model: ReportModel, format: ReportFormat): string {
   return RENDER[format](model);
+}
+
+/** Any format, PDF included, as bytes. */
+export async function renderReportBytes(model: ReportModel, format: OutputFormat, pdf: PdfOptions = {}): Promise<Buffer> {
+  return format === 'pdf' ? renderPdf(model, pdf) : Buffer.from(RENDER[format](model), 'utf8');
+}
+
+/**
+ * Writes one format to `out`: a file, or a directory (existing, or named with a
+ * trailing slash) that gets `headroom-<date>.<ext>`. Returns the path written.
+ */
+export async function writeReport(model: ReportModel, format: OutputFormat, out: string, pdf: PdfOptions = {}): Promise<string> {
+  const isDir = /[/\\]$/.test(out) || (existsSync(out) && statSync(out).isDirectory());
+  const path = isDir ? join(out, reportFileName(model, format)) : out;
+  const bytes = await renderReportBytes(model, format, pdf);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+  return path;
 }

@@ -6,10 +6,163 @@ export interface ReportModel {
   readonly title: string;
   readonly generatedAtMs: number;
   readonly timeZone: string;
+  /** The period the report is about (a calendar quarter in `timeZone`, or an explicit range). */
+  readonly period: ReportPeriod;
   readonly run: RunSummary | null;
   /** Soonest to exhaust first (see `compareRisk`). */
   readonly resources: readonly ResourceReport[];
+  /** At risk in this period and the next, soonest first. */
+  readonly summary: ExecutiveSummary;
+  readonly groups: HeadroomByGroup;
+  /** Charts of the top-N at risk, in risk order. */
+  readonly charts: readonly ResourceChart[];
+  /** Compared with the previous baseline forecast run; null when there is none. */
+  readonly changes: ChangesSinceLast | null;
+  /** Hook: what-if runs side by side with the baseline; empty until computed. */
+  readonly scenarios: readonly ScenarioComparison[];
+  /** Hook: SLO error budgets; empty until computed. */
+  readonly errorBudgets: readonly ErrorBudget[];
+  /** Statements about missing data that every view must show (e.g. "no forecast covers 2027-Q3"). */
+  readonly notices: readonly string[];
   readonly dataQuality: DataQualitySummary;
+}
+
+export interface ReportPeriod {
+  readonly kind: 'quarter' | 'range';
+  /** "2027-Q1" or "2027-01-01 – 2027-02-15". */
+  readonly label: string;
+  readonly startMs: number;
+  /** Exclusive end. */
+  readonly endMs: number;
+}
+
+export interface ExecutiveSummary {
+  /** [this period, the next one]: resources whose earliest plausible exhaustion (p10) falls before each end. */
+  readonly buckets: readonly RiskBucket[];
+}
+
+export interface RiskBucket {
+  readonly label: string;
+  readonly startMs: number;
+  /** Exclusive end. */
+  readonly endMs: number;
+  readonly items: readonly SummaryItem[];
+}
+
+export interface SummaryItem {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly name: string;
+  readonly resource: string;
+  readonly status: ExhaustionStatus;
+  readonly p10Ms: number | null;
+  readonly p50Ms: number | null;
+  readonly p90Ms: number | null;
+  readonly headroomRatio: number | null;
+  /** What to do, in one sentence. */
+  readonly action: string;
+}
+
+export interface HeadroomByGroup {
+  /** The label grouped by (e.g. "cluster"); null groups by resource only. */
+  readonly label: string | null;
+  readonly groups: readonly HeadroomGroup[];
+  /** Fleet-wide roll-up per resource kind. */
+  readonly total: readonly GroupRollup[];
+}
+
+export interface HeadroomGroup {
+  /** The label value; "(none)" for series without the label. */
+  readonly key: string;
+  readonly rollups: readonly GroupRollup[];
+}
+
+export interface GroupRollup {
+  readonly resource: string;
+  readonly unit: string | null;
+  readonly seriesCount: number;
+  /** Sums over series with a capacity. */
+  readonly usage: number | null;
+  readonly capacity: number | null;
+  /** 1 − usage / capacity of the sums. */
+  readonly headroomRatio: number | null;
+  readonly minHeadroomRatio: number | null;
+  /** Series that exhaust (p50) within the horizon or already have. */
+  readonly atRiskCount: number;
+  readonly soonestP50Ms: number | null;
+  readonly soonestShortName: string | null;
+}
+
+export interface ChartPoint {
+  readonly tMs: number;
+  readonly value: number;
+}
+
+export interface ChartForecastPoint {
+  readonly tMs: number;
+  readonly p50: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+export interface ResourceChart {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly name: string;
+  readonly unit: string | null;
+  readonly capacity: number | null;
+  /** Interval level of the band (0.8 when the run has it). */
+  readonly level: number | null;
+  /** Daily peaks of the stored samples (day boundaries in the report's zone). */
+  readonly history: readonly ChartPoint[];
+  /** Daily peaks of the forecast and its band. */
+  readonly forecast: readonly ChartForecastPoint[];
+  readonly thresholds: readonly ThresholdExhaustion[];
+  /** The chart rendered by Vega as SVG ("" when charts were not rendered). */
+  readonly svg: string;
+}
+
+export interface ChangesSinceLast {
+  readonly previousRunId: number;
+  readonly previousAsOfMs: number;
+  /** Exhaustion p50 moved by at least a day; `days` > 0 is later (better). */
+  readonly moved: readonly MovedRisk[];
+  readonly newRisks: readonly ChangedRisk[];
+  readonly resolved: readonly ChangedRisk[];
+  readonly unchanged: number;
+}
+
+export interface MovedRisk {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly beforeP50Ms: number;
+  readonly afterP50Ms: number;
+  readonly days: number;
+}
+
+export interface ChangedRisk {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly status: ExhaustionStatus | 'absent';
+  readonly p50Ms: number | null;
+  readonly previousStatus: ExhaustionStatus | 'absent';
+  readonly previousP50Ms: number | null;
+}
+
+/** Hook for scenario runs (filled by the scenario engine). */
+export interface ScenarioComparison {
+  readonly scenario: string;
+  readonly runId: number;
+  readonly rows: readonly { seriesId: string; shortName: string; baselineP50Ms: number | null; scenarioP50Ms: number | null; status: ExhaustionStatus }[];
+}
+
+/** Hook for SLO error budgets (filled by the error-budget computation). */
+export interface ErrorBudget {
+  readonly name: string;
+  readonly objective: number;
+  readonly remainingRatio: number;
+  readonly burnRate: number;
+  readonly exhaustionMs: number | null;
 }
 
 export interface RunSummary {
@@ -37,6 +190,9 @@ export interface ResourceReport {
   readonly seriesId: string;
   readonly resource: string;
   readonly name: string;
+  /** Label values that tell this series apart, e.g. "db-07 /data". */
+  readonly shortName: string;
+  readonly direction: 'rising' | 'falling';
   readonly labels: Readonly<Record<string, string>>;
   readonly unit: string | null;
   readonly description: string | null;
@@ -47,6 +203,8 @@ export interface ResourceReport {
   readonly headroomRatio: number | null;
   /** Exhaustion per threshold, ascending by threshold; the last is "full". */
   readonly exhaustion: readonly ThresholdExhaustion[];
+  /** Highest forecast median and upper band (at the run's first level) over the horizon. */
+  readonly forecastPeak: { readonly p50: number | null; readonly upper: number | null };
   readonly model: string | null;
   readonly fallbackReason: string | null;
   readonly error: string | null;
@@ -70,6 +228,18 @@ export interface DataQualitySummary {
   readonly partialPulls: number;
   readonly failedPulls: number;
   readonly warnings: readonly string[];
+  /** Partial and failed pulls with what they said. */
+  readonly issues: readonly PullIssue[];
+}
+
+export interface PullIssue {
+  readonly pullId: number;
+  readonly startedAtMs: number;
+  readonly source: string;
+  readonly resource: string | null;
+  readonly status: 'partial' | 'failed';
+  readonly warnings: readonly string[];
+  readonly error: string | null;
 }
 
 const STATUS_ORDER: Record<ExhaustionStatus, number> = { past: 0, within: 1, beyond_horizon: 2 };

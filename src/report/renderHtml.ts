@@ -3,60 +3,133 @@ import { escapeHtml } from './escape.js';
 import { methodology } from './methodology.js';
 import type { ReportModel } from './ReportModel.js';
 import { headline, RISK_COLUMNS, riskRows, thresholdRows } from './riskRows.js';
+import {
+  bucketEmptyText,
+  bucketTitle,
+  changeLines,
+  chartCaption,
+  dataIssuesTable,
+  errorBudgetsTable,
+  groupsTable,
+  modelsTable,
+  pullIssuesTable,
+  scenariosTable,
+  summaryLead,
+  summaryTable,
+  type TextTable,
+} from './sections.js';
 
 const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:2rem auto;max-width:1200px;padding:0 1rem}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}
-.meta{color:#59636e}.headline{font-size:1.1rem;font-weight:600}
-table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}
-th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1f2328;margin:2rem auto;max-width:1200px;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}h3{font-size:1rem;margin-top:1.2rem}
+.meta{color:#59636e}.headline{font-size:1.1rem;font-weight:600}.notice{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .75rem}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
+th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{background:#f6f8fa;font-weight:600}
 tr.past td{background:#ffebe9}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
+tr.total td{font-weight:600;background:#f6f8fa}
 td.num{text-align:right}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:1rem}
+figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;break-inside:avoid}
+figure svg{max-width:100%;height:auto;display:block}figcaption{color:#59636e;font-size:.85rem;margin-top:.25rem}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}}
 `;
 
-/** The report as one self-contained HTML page (no external resources). */
+/** The report as one self-contained HTML page (no external resources, no scripts); charts are inline SVG. */
 export function renderHtml(model: ReportModel): string {
   const tz = model.timeZone;
+  const e = escapeHtml;
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8">`);
   parts.push(`<meta name="viewport" content="width=device-width,initial-scale=1">`);
-  parts.push(`<title>${escapeHtml(model.title)}</title><style>${STYLE}</style></head><body>`);
-  parts.push(`<h1>${escapeHtml(model.title)}</h1>`);
+  parts.push(`<title>${e(model.title)}</title><style>${STYLE}</style></head><body>`);
+  parts.push(`<h1>${e(model.title)}</h1>`);
   const meta =
-    `Generated ${formatDateTime(model.generatedAtMs, tz)} ${tz}` +
+    `Generated ${formatDateTime(model.generatedAtMs, tz)} ${tz} · period ${model.period.label}` +
     (model.run
       ? ` · forecast run #${model.run.runId} on data up to ${formatDateTime(model.run.asOfMs, tz)} · horizon to ${formatDate(model.run.horizonEndMs, tz)}`
       : '') +
     ` · all dates ${tz}`;
-  parts.push(`<p class="meta">${escapeHtml(meta)}</p>`);
+  parts.push(`<p class="meta">${e(meta)}</p>`);
   if (!model.run) {
     parts.push(`<p>No forecast run found in this database: run <code>capplan demo</code> or <code>capplan forecast</code> first.</p></body></html>`);
-    return parts.join('\n');
+    return parts.join('\n') + '\n';
   }
-  parts.push(`<h2>Summary</h2><p class="headline">${escapeHtml(headline(model))}.</p>`);
+  for (const n of model.notices) parts.push(`<p class="notice">${e(n)}</p>`);
+
+  parts.push(`<section id="summary"><h2>Executive summary</h2><p class="headline">${e(headline(model))}.</p><p>${e(summaryLead(model))}</p>`);
+  model.summary.buckets.forEach((b, i) => {
+    parts.push(`<h3>${e(bucketTitle(model, b, i))}</h3>`);
+    parts.push(b.items.length > 0 ? table(summaryTable(model, b), { id: `bucket-${i + 1}`, rowClass: b.items.map((x) => x.status) }) : `<p>${e(bucketEmptyText(model, b, i))}</p>`);
+  });
+  parts.push(`</section>`);
+
+  parts.push(`<section id="changes"><h2>What changed since the last report</h2>`);
+  const changes = changeLines(model);
+  if (changes === null) parts.push(`<p>No earlier forecast run to compare with.</p>`);
+  else {
+    parts.push(`<p>${e(changes[0])}</p>`);
+    if (changes.length > 1) parts.push(`<ul>${changes.slice(1).map((l) => `<li>${e(l)}</li>`).join('')}</ul>`);
+  }
+  parts.push(`</section>`);
+
+  const groups = groupsTable(model);
+  const totals = model.groups.total.length;
+  parts.push(`<section id="groups"><h2>Headroom by ${e(model.groups.label ?? 'resource')}</h2>`);
+  parts.push(table(groups, { id: 'group-table', numeric: numericColumns(groups.columns), rowClass: groups.rows.map((_, i) => (i >= groups.rows.length - totals && model.groups.label !== null ? 'total' : '')) }));
+  parts.push(`</section>`);
+
+  if (model.charts.length > 0) {
+    parts.push(`<section id="charts"><h2>Charts of the resources most at risk</h2><div class="charts">`);
+    for (const c of model.charts) {
+      parts.push(`<figure class="chart" data-series-id="${e(c.seriesId)}">${c.svg}<figcaption>${e(chartCaption(model, c))}</figcaption></figure>`);
+    }
+    parts.push(`</div></section>`);
+  }
+
+  parts.push(`<section id="resources"><h2>Resources, soonest to exhaust first</h2>`);
   parts.push(
     `<p>Dates are when usage is forecast to reach capacity: the median (p50) and the 80% interval (p10 is the earliest plausible date). Resources are ranked by the earliest plausible date.</p>`,
   );
-  parts.push(`<h2>Resources, soonest to exhaust first</h2>`);
-  parts.push(`<table id="risks"><thead><tr>${RISK_COLUMNS.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead><tbody>`);
-  for (const r of riskRows(model)) {
-    const cells = [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data];
-    const numeric = new Set([0, 3, 4, 5]);
-    parts.push(
-      `<tr class="${r.status}">${cells.map((c, i) => `<td${numeric.has(i) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`,
-    );
-  }
-  parts.push(`</tbody></table>`);
+  const risks = riskRows(model);
+  parts.push(
+    table(
+      { columns: RISK_COLUMNS, rows: risks.map((r) => [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data]) },
+      { id: 'risks', numeric: new Set([0, 3, 4, 5]), rowClass: risks.map((r) => r.status) },
+    ),
+  );
   const th = thresholdRows(model);
-  if (th.rows.length > 0) {
-    parts.push(`<h2>Thresholds (median date each is reached)</h2><table id="thresholds"><thead><tr>`);
-    parts.push(th.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('') + `</tr></thead><tbody>`);
-    for (const row of th.rows) parts.push(`<tr>${row.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`);
-    parts.push(`</tbody></table>`);
-  }
-  parts.push(`<h2>Methodology and data quality</h2><ul>`);
-  for (const line of methodology(model)) parts.push(`<li>${escapeHtml(line)}</li>`);
-  parts.push(`</ul></body></html>`);
-  return parts.join('\n');
+  if (th.columns.length > 3 && th.rows.length > 0) parts.push(`<h3>Thresholds (median date each is reached)</h3>${table(th, { id: 'thresholds' })}`);
+  parts.push(`</section>`);
+
+  if (model.scenarios.length > 0) parts.push(`<section id="scenarios"><h2>Scenarios</h2>${table(scenariosTable(model))}</section>`);
+  if (model.errorBudgets.length > 0) parts.push(`<section id="error-budgets"><h2>Error budgets</h2>${table(errorBudgetsTable(model))}</section>`);
+
+  parts.push(`<section id="methodology"><h2>Methodology and data quality</h2><ul>`);
+  for (const line of methodology(model)) parts.push(`<li>${e(line)}</li>`);
+  parts.push(`</ul><h3>Models</h3>${table(modelsTable(model), { id: 'models' })}`);
+  const issues = dataIssuesTable(model);
+  if (issues.rows.length > 0) parts.push(`<h3>Series with gaps, partial data or fallbacks</h3>${table(issues, { id: 'data-issues' })}`);
+  const pulls = pullIssuesTable(model);
+  if (pulls.rows.length > 0) parts.push(`<h3>Partial and failed pulls</h3>${table(pulls, { id: 'pull-issues' })}`);
+  parts.push(`</section></body></html>`);
+  return parts.join('\n') + '\n';
+}
+
+function numericColumns(columns: readonly string[]): Set<number> {
+  const numeric = new Set(['Series', 'Usage', 'Capacity', 'Headroom', 'Lowest headroom', 'At risk']);
+  return new Set(columns.flatMap((c, i) => (numeric.has(c) ? [i] : [])));
+}
+
+function table(t: TextTable, opts: { id?: string; numeric?: ReadonlySet<number>; rowClass?: readonly string[] } = {}): string {
+  const e = escapeHtml;
+  const head = `<thead><tr>${t.columns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead>`;
+  const body = t.rows
+    .map((row, r) => {
+      const cls = opts.rowClass?.[r];
+      const cells = row.map((c, i) => `<td${opts.numeric?.has(i) ? ' class="num"' : ''}>${e(c)}</td>`).join('');
+      return `<tr${cls ? ` class="${e(cls)}"` : ''}>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<table${opts.id ? ` id="${e(opts.id)}"` : ''}>${head}<tbody>\n${body}\n</tbody></table>`;
 }

@@ -3,46 +3,83 @@ import { escapeMarkdownCell, escapeMarkdownInline } from './escape.js';
 import { methodology } from './methodology.js';
 import type { ReportModel } from './ReportModel.js';
 import { headline, RISK_COLUMNS, riskRows, thresholdRows } from './riskRows.js';
+import {
+  bucketEmptyText,
+  bucketTitle,
+  changeLines,
+  chartCaption,
+  dataIssuesTable,
+  errorBudgetsTable,
+  groupsTable,
+  modelsTable,
+  pullIssuesTable,
+  scenariosTable,
+  summaryLead,
+  summaryTable,
+  type TextTable,
+} from './sections.js';
 
 /** The report as GitHub-flavoured Markdown. */
 export function renderMarkdown(model: ReportModel): string {
   const tz = model.timeZone;
   const out: string[] = [];
-  out.push(`# ${escapeMarkdownInline(model.title)}`, '');
+  const text = (s: string) => escapeMarkdownInline(s);
+  out.push(`# ${text(model.title)}`, '');
   out.push(
-    `Generated ${formatDateTime(model.generatedAtMs, tz)} ${tz}` +
-      (model.run
-        ? ` · forecast run #${model.run.runId} on data up to ${formatDateTime(model.run.asOfMs, tz)} · horizon to ${formatDate(model.run.horizonEndMs, tz)}`
-        : '') +
-      ` · all dates ${tz}`,
+    text(
+      `Generated ${formatDateTime(model.generatedAtMs, tz)} ${tz} · period ${model.period.label}` +
+        (model.run
+          ? ` · forecast run #${model.run.runId} on data up to ${formatDateTime(model.run.asOfMs, tz)} · horizon to ${formatDate(model.run.horizonEndMs, tz)}`
+          : '') +
+        ` · all dates ${tz}`,
+    ),
     '',
   );
   if (!model.run) {
     out.push('No forecast run found in this database: run `capplan demo` or `capplan forecast` first.', '');
     return out.join('\n');
   }
-  out.push('## Summary', '', `**${escapeMarkdownInline(headline(model))}.**`, '');
+  for (const n of model.notices) out.push(`> **Note:** ${text(n)}`, '');
+  out.push('## Executive summary', '', `**${text(headline(model))}.**`, '', text(summaryLead(model)), '');
+  model.summary.buckets.forEach((b, i) => {
+    out.push(`### ${text(bucketTitle(model, b, i))}`, '');
+    out.push(b.items.length > 0 ? table(summaryTable(model, b)) : `${text(bucketEmptyText(model, b, i))}\n`);
+  });
+  out.push('## What changed since the last report', '');
+  const changes = changeLines(model);
+  if (changes === null) out.push('No earlier forecast run to compare with.', '');
+  else out.push(text(changes[0]), '', ...changes.slice(1).map((l) => `- ${text(l)}`), ...(changes.length > 1 ? [''] : []));
+  out.push(`## Headroom by ${text(model.groups.label ?? 'resource')}`, '', table(groupsTable(model)));
+  if (model.charts.length > 0) {
+    out.push('## Charts of the resources most at risk', '', 'The HTML report draws these; here are their key facts.', '');
+    for (const c of model.charts) out.push(`- ${text(chartCaption(model, c))}`);
+    out.push('');
+  }
   out.push(
-    `Dates are when usage is forecast to reach capacity: the median (p50) and the 80% interval (p10 is the earliest plausible date). ` +
-      `Resources are ranked by the earliest plausible date.`,
+    '## Resources, soonest to exhaust first',
+    '',
+    'Dates are when usage is forecast to reach capacity: the median (p50) and the 80% interval (p10 is the earliest plausible date). ' +
+      'Resources are ranked by the earliest plausible date.',
     '',
   );
-  out.push('## Resources, soonest to exhaust first', '');
-  out.push(table(RISK_COLUMNS, riskRows(model).map((r) => [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data])));
+  out.push(table({ columns: RISK_COLUMNS, rows: riskRows(model).map((r) => [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data]) }));
   const th = thresholdRows(model);
-  if (th.columns.length > 2) {
-    out.push('## Thresholds (median date each is reached)', '');
-    out.push(table(th.columns, th.rows));
-  }
+  if (th.columns.length > 3 && th.rows.length > 0) out.push('## Thresholds (median date each is reached)', '', table(th));
+  if (model.scenarios.length > 0) out.push('## Scenarios', '', table(scenariosTable(model)));
+  if (model.errorBudgets.length > 0) out.push('## Error budgets', '', table(errorBudgetsTable(model)));
   out.push('## Methodology and data quality', '');
-  for (const line of methodology(model)) out.push(`- ${escapeMarkdownInline(line)}`);
-  out.push('');
+  for (const line of methodology(model)) out.push(`- ${text(line)}`);
+  out.push('', '### Models', '', table(modelsTable(model)));
+  const issues = dataIssuesTable(model);
+  if (issues.rows.length > 0) out.push('### Series with gaps, partial data or fallbacks', '', table(issues));
+  const pulls = pullIssuesTable(model);
+  if (pulls.rows.length > 0) out.push('### Partial and failed pulls', '', table(pulls));
   return out.join('\n');
 }
 
-function table(columns: readonly string[], rows: readonly (readonly string[])[]): string {
-  const head = `| ${columns.map(escapeMarkdownCell).join(' | ')} |`;
-  const rule = `|${columns.map(() => '---').join('|')}|`;
-  const body = rows.map((r) => `| ${r.map(escapeMarkdownCell).join(' | ')} |`);
+function table(t: TextTable): string {
+  const head = `| ${t.columns.map(escapeMarkdownCell).join(' | ')} |`;
+  const rule = `|${t.columns.map(() => '---').join('|')}|`;
+  const body = t.rows.map((r) => `| ${r.map(escapeMarkdownCell).join(' | ')} |`);
   return [head, rule, ...body, ''].join('\n');
 }

@@ -85,13 +85,16 @@ export function resolutionText(seconds: number | null): string {
 /** One-line headline of the report, e.g. for an email subject or the CLI summary. */
 export function headline(model: ReportModel): string {
   const tz = model.timeZone;
+  const end = formatDate(model.run?.horizonEndMs ?? null, tz);
   const past = model.resources.filter((r) => headlineExhaustion(r)?.status === 'past');
   const within = model.resources.filter((r) => headlineExhaustion(r)?.status === 'within');
-  if (past.length === 0 && within.length === 0) return `No resource reaches capacity before ${formatDate(model.run?.horizonEndMs ?? null, tz)}`;
+  if (past.length === 0 && within.length === 0) return `No resource reaches capacity before ${end}`;
   const first = within[0];
-  const firstText = first ? `; soonest: ${first.name} on ${formatDate(headlineExhaustion(first)?.p50Ms ?? headlineExhaustion(first)?.p10Ms ?? null, tz)}` : '';
-  const pastText = past.length > 0 ? `${past.length} already at capacity, ` : '';
-  return `${pastText}${within.length} reach capacity before ${formatDate(model.run?.horizonEndMs ?? null, tz)}${firstText}`;
+  const firstDate = first ? (headlineExhaustion(first)?.p50Ms ?? headlineExhaustion(first)?.p10Ms ?? null) : null;
+  const firstText = first ? `; soonest: ${first.shortName} on ${formatDate(firstDate, tz)}` : '';
+  const pastText = past.length > 0 ? `${past.length} already at capacity${within.length > 0 ? ', ' : ''}` : '';
+  const withinText = within.length === 0 ? '' : `${within.length} ${within.length === 1 ? 'resource reaches' : 'resources reach'} capacity before ${end}`;
+  return `${pastText}${withinText}${firstText}`;
 }
 
 /** One row per resource, one column per threshold: the median date (or state) it is reached. */
@@ -102,7 +105,7 @@ export function thresholdRows(model: ReportModel): { columns: string[]; rows: st
   const rows = model.resources
     .filter((r) => r.exhaustion.some((e) => e.status !== 'beyond_horizon'))
     .map((r) => [
-      r.name,
+      r.shortName,
       formatPercent(r.headroomRatio),
       ...thresholds.map((t) => {
         const e = r.exhaustion.find((x) => x.threshold === t) ?? null;

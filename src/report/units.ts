@@ -51,3 +51,36 @@ export function formatPercent(fraction: number | null, digits = 0): string {
   if (fraction === null || !Number.isFinite(fraction)) return '–';
   return `${(fraction * 100).toFixed(digits)}%`;
 }
+
+/** A divisor and unit label for a chart axis whose values reach `max`: bytes up to 3e12 → 2^40, "TiB". */
+export function axisScale(max: number, unit: string | null): { divisor: number; label: string } {
+  const pick = (base: number, names: readonly string[], suffix: string) => {
+    let i = 0;
+    let v = Math.abs(max);
+    while (v >= base && i < names.length - 1) {
+      v /= base;
+      i++;
+    }
+    return { divisor: base ** i, label: `${names[i]}${suffix}`.trim() };
+  };
+  switch (unit) {
+    case 'bytes':
+      return pick(1024, BINARY, '');
+    case 'ratio':
+    case 'percent_ratio':
+      return { divisor: 0.01, label: '%' };
+    case 'percent':
+      return { divisor: 1, label: '%' };
+    case 'cores':
+      return { divisor: 1, label: 'cores' };
+    case 'requests_per_second':
+      return pick(1000, SI, ' req/s');
+    case 'connections':
+      return pick(1000, SI, ' conns');
+    case null:
+    case '':
+      return pick(1000, SI, '');
+    default:
+      return pick(1000, SI, ` ${unit}`);
+  }
+}

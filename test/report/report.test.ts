@@ -51,9 +51,14 @@ describe('headroom report', () => {
     expect(md).toContain('8 TiB');
     expect(md).not.toContain('<script>');
     expect(md).toContain('&lt;script&gt;');
-    // A pipe in a name must not break the table: every table row has the same number of cells.
-    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('disk') || l.includes('cpu'));
-    for (const r of rows.filter((l) => l.startsWith('|'))) expect(r.split(/(?<!\\)\|/).length).toBe(12);
+    // A pipe in a name must not break a table: every row has as many cells as its header.
+    const cells = (l: string) => l.split(/(?<!\\)\|/).length;
+    let header = 0;
+    for (const line of md.split('\n')) {
+      if (!line.startsWith('|')) header = 0;
+      else if (header === 0) header = cells(line);
+      else expect(cells(line), line).toBe(header);
+    }
     expect(md).toMatch(/partial data/);
     expect(md).toMatch(/Warnings: store eu-2 unavailable/);
   });

@@ -1,10 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { EmailError } from '../../email/EmailError.js';
+import { deliverReport, parseRecipients } from '../../email/sendReport.js';
 import { UsageError } from '../../errors.js';
-import { renderReport, type ReportFormat } from '../../pipeline/writeReport.js';
+import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
 import { checkTimeZone } from '../../report/dates.js';
+import { parseQuarter, parseRange } from '../../report/period.js';
+import type { ReportPeriod } from '../../report/ReportModel.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -12,21 +16,33 @@ import { oneOf, positiveInt } from '../options.js';
 
 interface ReportOptions {
   db: string;
-  format: ReportFormat;
+  format: OutputFormat;
   out?: string;
   tz: string;
   run?: number;
   title?: string;
+  quarter?: string;
+  from?: string;
+  to?: string;
+  email?: string;
+  groupBy?: string;
+  charts: number;
 }
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
     .command('report')
-    .description('Render the headroom report of the latest (or a given) forecast run.')
+    .description('Render the headroom report of the latest (or a given) forecast run, and optionally email it.')
     .requiredOption('--db <path>', 'the capplan database')
-    .option('--format <format>', 'md, html, json or csv', oneOf(['md', 'html', 'json', 'csv'] as const), 'md')
-    .option('--out <file>', 'write to this file instead of standard output')
-    .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
+    .option('--format <format>', 'md, html, json, csv or pdf (pdf needs Chromium)', oneOf(OUTPUT_FORMATS), 'md')
+    .option('--out <file|dir>', 'write to this file, or into this directory as headroom-<date>.<ext> (default: standard output)')
+    .option('--tz <zone>', 'IANA time zone for dates and quarter boundaries', 'UTC')
+    .option('--quarter <quarter>', 'report period, e.g. 2027-Q1 (default: the current quarter)')
+    .option('--from <date>', 'report period start, YYYY-MM-DD (with --to)')
+    .option('--to <date>', 'report period end, YYYY-MM-DD inclusive (with --from)')
+    .option('--email <to>', 'email the report to these addresses (comma-separated); SMTP settings from CAPPLAN_SMTP_*')
+    .option('--group-by <label>', 'label to roll headroom up by (default: cluster, team, env, region or namespace, whichever is present)')
+    .option('--charts <n>', 'charts for at most this many resources at risk', nonNegativeInt, 6)
     .option('--run <id>', 'forecast run id (default: the latest successful one)', positiveInt)
     .option('--title <text>', 'report title')
     .action(async (opts: ReportOptions) => {
@@ -35,26 +51,69 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       } catch {
         throw new UsageError(`--tz: unknown time zone '${opts.tz}' (expected an IANA name such as UTC or Europe/Berlin)`);
       }
+      const period = parsePeriod(opts);
+      const to = opts.email === undefined ? null : parseRecipients(opts.email);
+      if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');
+
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
-      let text: string;
+      let model;
       try {
-        const model = await buildReportModel(store, {
+        model = await buildReportModel(store, {
           nowMs: ctx.now(),
           timeZone: opts.tz,
+          chartLimit: opts.charts,
+          ...(period ? { period } : {}),
+          ...(opts.groupBy ? { groupBy: opts.groupBy } : {}),
           ...(opts.run ? { runId: opts.run } : {}),
           ...(opts.title ? { title: opts.title } : {}),
         });
-        if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db}`);
-        text = renderReport(model, opts.format);
       } finally {
         store.close();
       }
+      if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db}`);
+
+      // The report reaches disk (or stdout) before any attempt to mail it.
+      let written: string | null = null;
       if (opts.out) {
-        mkdirSync(dirname(opts.out), { recursive: true });
-        writeFileSync(opts.out, text);
-        ctx.stderr.write(`capplan: report written to ${opts.out}\n`);
+        written = await writeReport(model, opts.format, opts.out, { env: ctx.env });
+        ctx.stderr.write(`capplan: report written to ${written}\n`);
       } else {
-        ctx.stdout.write(text);
+        ctx.stdout.write(renderReport(model, opts.format as Exclude<OutputFormat, 'pdf'>));
+      }
+      if (to) {
+        const attach = written && (opts.format === 'html' || opts.format === 'pdf') ? [{ content: readFileSync(written), filename: basename(written) }] : [];
+        try {
+          const sent = await deliverReport(model, { to, env: ctx.env, attachments: attach });
+          ctx.stderr.write(`capplan: emailed "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}\n`);
+          if (sent.rejected.length > 0) ctx.stderr.write(`capplan: warning: rejected recipients: ${sent.rejected.join(', ')}\n`);
+        } catch (err) {
+          if (err instanceof EmailError) {
+            throw new EmailError(`${err.message}${written ? ` (the report was written to ${written})` : ''}`, err.code, { cause: err });
+          }
+          throw err;
+        }
       }
     });
 };
+
+function parsePeriod(opts: ReportOptions): ReportPeriod | null {
+  if (opts.quarter && (opts.from || opts.to)) throw new UsageError('--quarter cannot be combined with --from/--to');
+  if (opts.quarter) {
+    const q = parseQuarter(opts.quarter, opts.tz);
+    if (!q) throw new UsageError(`--quarter: expected YYYY-QN such as 2027-Q1, got '${opts.quarter}'`);
+    return q;
+  }
+  if (opts.from || opts.to) {
+    if (!opts.from || !opts.to) throw new UsageError('--from and --to go together (YYYY-MM-DD, both inclusive)');
+    const r = parseRange(opts.from, opts.to, opts.tz);
+    if (!r) throw new UsageError(`--from/--to: expected two dates YYYY-MM-DD with --from not after --to, got '${opts.from}' and '${opts.to}'`);
+    return r;
+  }
+  return null;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return n;
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chartSpec, renameIds } from '../../src/report/charts.js';
+import { nextPeriod, parseQuarter, parseRange, quarterOf } from '../../src/report/period.js';
+import type { ReportModel } from '../../src/report/ReportModel.js';
+import { renderMarkdown } from '../../src/report/renderMarkdown.js';
+import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
+
+describe('report periods (date-fns quarters in the report zone)', () => {
+  it('the quarter containing an instant starts at local midnight', () => {
+    // 2026-12-31T23:30Z is already 2027-01-01 in Berlin.
+    const q = quarterOf(Date.UTC(2026, 11, 31, 23, 30), 'Europe/Berlin');
+    expect(q.label).toBe('2027-Q1');
+    expect(new Date(q.startMs).toISOString()).toBe('2026-12-31T23:00:00.000Z');
+    expect(new Date(q.endMs).toISOString()).toBe('2027-03-31T22:00:00.000Z'); // CEST from March 28
+    expect(quarterOf(Date.UTC(2026, 11, 31, 23, 30), 'UTC').label).toBe('2026-Q4');
+  });
+
+  it('parses 2027-Q1 and ranges, and steps to the next period', () => {
+    const q = parseQuarter('2027-q2', 'UTC');
+    expect(q && [q.label, new Date(q.startMs).toISOString(), new Date(q.endMs).toISOString()]).toEqual(['2027-Q2', '2027-04-01T00:00:00.000Z', '2027-07-01T00:00:00.000Z']);
+    expect(parseQuarter('2027-Q5', 'UTC')).toBeNull();
+    const r = parseRange('2027-01-01', '2027-01-31', 'UTC');
+    expect(r && [r.label, (r.endMs - r.startMs) / DAY]).toEqual(['2027-01-01 – 2027-01-31', 31]);
+    expect(parseRange('2027-02-30', '2027-03-01', 'UTC')).toBeNull();
+    expect(parseRange('2027-03-01', '2027-02-01', 'UTC')).toBeNull();
+    expect(nextPeriod(q!, 'UTC').label).toBe('2027-Q3');
+    expect(nextPeriod(r!, 'UTC').label).toBe('2027-02-01 – 2027-03-03');
+  });
+});
+
+describe('report model from the synthetic fleet', () => {
+  let dir: string;
+  let db: string;
+  let model: ReportModel;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'capplan-model-'));
+    db = await goldenStore(dir);
+    model = await goldenModel(db);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('summarises this quarter and the next, soonest first, with p10–p50–p90 and an action', () => {
+    const [now, next] = model.summary.buckets;
+    expect(now.label).toBe('2026-Q4');
+    expect(now.items.map((i) => i.shortName)).toEqual(['full-01 /data', 'db-07 /data']);
+    expect(now.items[0].status).toBe('past');
+    expect(now.items[0].action).toMatch(/^At capacity now/);
+    const db07 = now.items[1];
+    expect([db07.p10Ms, db07.p50Ms, db07.p90Ms].every((x) => x !== null && x > AS_OF)).toBe(true);
+    expect(db07.p50Ms).toBe(AS_OF + 20 * DAY);
+    expect(db07.action).toMatch(/Order capacity now: may be full from 2026-12-12; adding about 12.4 TiB/);
+    expect(next.label).toBe('2027-Q1');
+    expect(next.items.map((i) => i.shortName)[0]).toBe('db-08 /data');
+  });
+
+  it('rolls headroom up by cluster and fleet-wide', () => {
+    expect(model.groups.label).toBe('cluster');
+    expect(model.groups.groups.map((g) => g.key)).toEqual(['eu-west', 'us-east', '(none)']);
+    const usDisk = model.groups.groups[1].rollups.find((r) => r.resource === 'disk');
+    expect(usDisk).toMatchObject({ seriesCount: 2, atRiskCount: 2, soonestShortName: 'full-01 /data' });
+    expect(usDisk?.headroomRatio).toBeCloseTo(1 - 19 / 20, 12);
+    expect(model.groups.total.find((r) => r.resource === 'disk')?.seriesCount).toBe(4);
+  });
+
+  it('compares with the previous run: moved, new and resolved', () => {
+    const c = model.changes!;
+    expect(c.previousRunId).toBe(1);
+    expect(c.moved).toEqual([expect.objectContaining({ shortName: 'db-07 /data', days: -5 })]);
+    expect(c.newRisks.map((n) => n.shortName)).toEqual(['db-08 /data']);
+    expect(c.resolved.map((n) => n.shortName)).toEqual(['cache-01']);
+    expect(renderMarkdown(model)).toContain('db-07 /data: exhaustion p50 moved 5 days earlier (2026-12-19 → 2026-12-14).');
+  });
+
+  it('charts the top-N at risk from daily peaks and the forecast band, rendered by Vega', () => {
+    expect(model.charts.map((c) => c.shortName)).toEqual(['full-01 /data', 'db-07 /data', 'db-08 /data']);
+    const c = model.charts[1];
+    expect(c.history.length).toBeGreaterThan(25);
+    // one point per local day, at local midnight (23:00Z in Berlin winter, 22:00Z in summer time)
+    const localTime = new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(new Set(c.history.map((p) => localTime.format(p.tMs)))).toEqual(new Set(['00:00']));
+    expect(new Set(c.history.map((p) => new Date(p.tMs).toISOString().slice(11)))).toEqual(new Set(['22:00:00.000Z', '23:00:00.000Z']));
+    expect(c.forecast.every((p) => p.lower <= p.p50 && p.p50 <= p.upper)).toBe(true);
+    expect(c.svg).toMatch(/^<svg [^>]*width="\d+" height="\d+"/);
+    expect(c.svg).toContain('capacity 10 TiB');
+    expect(c.svg).toContain('2026-12-14'); // the crossing is labelled
+    const spec = chartSpec(c, AS_OF, TZ) as { layer: unknown[] };
+    expect(spec.layer.length).toBeGreaterThanOrEqual(6);
+    // ids are namespaced per chart so several SVGs can share a page
+    expect(renameIds('<svg><clipPath id="clip9"/><g clip-path="url(#clip9)"/></svg>', 'c2')).toBe('<svg><clipPath id="c2-1"/><g clip-path="url(#c2-1)"/></svg>');
+    expect(model.charts[0].svg).not.toBe(model.charts[1].svg);
+  });
+
+  it('says so when the period lies beyond the forecast horizon', async () => {
+    const far = await goldenModel(db, { period: parseQuarter('2027-Q3', TZ)!, chartLimit: 0 });
+    expect(far.notices.join(' ')).toMatch(/horizon ends 2027-02-22, before 2027-Q3 starts: no forecast covers this period/);
+    expect(far.charts).toEqual([]);
+    expect(renderMarkdown(far)).toContain('> **Note:** The forecast horizon ends 2027-02-22, before 2027-Q3 starts');
+    // everything at risk before the period ends is still listed
+    expect(far.summary.buckets[0].items.length).toBe(4);
+  });
+
+  it('the scenario and error-budget hooks render when filled', () => {
+    const filled: ReportModel = {
+      ...model,
+      scenarios: [{ scenario: 'double traffic', runId: 9, rows: [{ seriesId: 'x', shortName: 'db-07 /data', baselineP50Ms: AS_OF + 20 * DAY, scenarioP50Ms: AS_OF + 10 * DAY, status: 'within' }] }],
+      errorBudgets: [{ name: 'checkout availability', objective: 0.999, remainingRatio: 0.4, burnRate: 1.5, exhaustionMs: AS_OF + 30 * DAY }],
+    };
+    const md = renderMarkdown(filled);
+    expect(md).toContain('## Scenarios');
+    expect(md).toContain('| double traffic | db-07 /data | 2026-12-14 | 2026-12-04 | within |');
+    expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | 2026-12-24 |');
+    expect(renderMarkdown(model)).not.toContain('## Scenarios');
+  });
+});
