@@ -1,3 +1,4 @@
+import type { PlanningSpec } from './Planning.js';
 import type { AuthConfig } from '../source/prometheus/auth.js';
 import type { Aggregate } from '../source/prometheus/peakQuery.js';
 import type { ThanosParams, TlsConfig } from '../source/prometheus/PromClient.js';
@@ -15,6 +16,8 @@ export interface SourceConfig {
   /** Present exactly when `type` is thanos (empty object = resolution chosen per step, server defaults otherwise). */
   readonly thanos?: ThanosParams;
   readonly timeoutMs: number;
+  /** Ask the server for gzip (slow links only; off by default). */
+  readonly compression?: boolean;
   /** Points per query_range call before splitting. */
   readonly maxPoints: number;
   /** Requests in flight to this source at once. */
@@ -43,4 +46,8 @@ export interface ResourceConfig {
 export interface Plan {
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly resources: readonly ResourceConfig[];
+  /** Thresholds, capacity changes, lead times, scenarios and SLOs; absent in ad-hoc plans (defaults apply). */
+  readonly planning?: PlanningSpec;
+  /** Where `capplan run` mails the report (SMTP settings come from the environment). */
+  readonly email?: { readonly to: readonly string[]; readonly format: 'md' | 'html' | 'pdf'; readonly timeZone: string };
 }

@@ -4,6 +4,7 @@ import { parseAggregate } from '../source/prometheus/peakQuery.js';
 import type { ThanosParams } from '../source/prometheus/PromClient.js';
 import { DEFAULT_MAX_POINTS } from '../source/prometheus/splitRange.js';
 import { parseDuration } from '../time/duration.js';
+import { normalizePlanning } from './normalizePlanning.js';
 import type { Plan, ResourceConfig, SourceConfig } from './Plan.js';
 import { describeValue, formatPlanPath, type PlanPath } from './planPath.js';
 import type { PlanSpec, ResourceSpec, SourceSpec } from './planSchema.js';
@@ -47,7 +48,13 @@ export function normalizePlan(spec: PlanSpec, locate: Locate = () => ''): Plan {
     }
     return normalizeResource(r, ['resources', i], fail);
   });
-  return { sources, resources };
+  const planning = normalizePlanning(spec, resources.map((r) => r.name), Object.keys(sources), fail);
+  const email = spec.email && {
+    to: (Array.isArray(spec.email.to) ? spec.email.to : spec.email.to.split(',')).map((a) => a.trim()).filter(Boolean),
+    format: spec.email.format ?? 'html',
+    timeZone: spec.email.timeZone ?? 'UTC',
+  };
+  return { sources, resources, planning, ...(email ? { email } : {}) };
 }
 
 type Fail = (path: PlanPath, detail: string) => never;
@@ -79,6 +86,7 @@ function normalizeSource(name: string, s: SourceSpec, fail: Fail): SourceConfig 
     tls,
     thanos: s.type === 'thanos' ? normalizeThanos(s.thanos ?? {}) : undefined,
     timeoutMs: durationAt(s.timeout ?? DEFAULTS.timeout, [...at, 'timeout'], fail),
+    compression: s.compression ?? false,
     maxPoints: s.maxPoints ?? MAX_POINTS_BY_TYPE[s.type],
     concurrency: s.concurrency ?? DEFAULTS.concurrency,
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { planningDefaultsSpec, resourcePlanningFields, scenarioSpec, sloSpec } from './planningSchema.js';
 
 /*
  * The plan file as written (`PlanSpec`): shapes and types only. Defaults,
@@ -66,6 +67,7 @@ const source = z.strictObject(
     tls: tls.optional(),
     thanos: thanos.optional(),
     timeout: duration.optional(),
+    compression: z.boolean({ error: 'expected true or false' }).optional(),
     maxPoints: positiveInt('expected a positive whole number of points').optional(),
     concurrency: positiveInt('expected a positive whole number').optional(),
   },
@@ -91,6 +93,7 @@ const resource = z.strictObject(
     unit: text('expected a unit such as bytes or cores').optional(),
     direction: z.enum(['rising', 'falling'], { error: 'expected rising or falling' }).optional(),
     description: z.string({ error: 'expected text' }).optional(),
+    ...resourcePlanningFields,
   },
   { error: 'expected a mapping with name, source and usage' },
 );
@@ -99,6 +102,19 @@ export const planSchema = z.strictObject(
   {
     sources: z.record(z.string(), source, { error: 'expected a mapping of source names to sources' }),
     resources: z.array(resource, { error: 'expected a list of resources' }).min(1, { error: 'expected at least one resource' }),
+    planning: planningDefaultsSpec.optional(),
+    scenarios: z.array(scenarioSpec, { error: 'expected a list of scenarios' }).optional(),
+    slos: z.array(sloSpec, { error: 'expected a list of SLOs' }).optional(),
+    email: z
+      .strictObject(
+        {
+          to: z.union([z.string(), z.array(z.string())], { error: 'expected an address or a list of addresses' }),
+          format: z.enum(['md', 'html', 'pdf'], { error: 'expected md, html or pdf' }).optional(),
+          timeZone: z.string({ error: 'expected an IANA time zone such as Europe/Berlin' }).optional(),
+        },
+        { error: 'expected a mapping with to (and format, timeZone)' },
+      )
+      .optional(),
   },
   { error: 'expected a mapping with sources and resources' },
 );

@@ -1,4 +1,4 @@
-import { DOUBLE, DuckDBDataChunk, INTEGER, listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, INTEGER, listValue, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
 import { seriesDisplayName, seriesId, type SeriesKey } from './seriesId.js';
 import { listParam } from './sqlValues.js';
 
@@ -31,7 +31,9 @@ export interface WriteResult {
   readonly seriesIds: readonly string[];
 }
 
+/** DuckDB's vector size: a DataChunk holds at most this many rows. */
 const CHUNK_ROWS = 2048;
+const STAGING_TYPES = [INTEGER, DOUBLE, DOUBLE];
 
 /**
  * Stores a batch of samples atomically and idempotently: the batch lands whole
@@ -40,7 +42,9 @@ const CHUNK_ROWS = 2048;
  *
  * Speed comes from not comparing against history when there is nothing to
  * compare: each series keeps its stored extent (`series.last_ts`), samples
- * after it are appended directly, and only the overlap is anti-joined.
+ * after it are inserted directly, and only the overlap is anti-joined. Rows
+ * are staged once, column by column into reused DataChunks, and the split
+ * between new and overlapping rows is made in SQL, not in JS.
  */
 export async function writeSamples(
   connection: DuckDBConnection,
@@ -53,46 +57,53 @@ export async function writeSamples(
   const clean = batch.map((s, i) => dedupeSorted(s, ids[i]));
   const nonFinite = clean.reduce((a, c) => a + c.nonFinite, 0);
   const repeated = clean.reduce((a, c) => a + c.repeated, 0);
+  let fresh = 0;
+  let overlap = 0;
+  clean.forEach((c, i) => {
+    const after = countAfter(batch[i].timestamps, c, lastStored[i]);
+    fresh += after;
+    overlap += c.count - after;
+  });
 
-  // Rows after a series' stored extent go to one staging table, rows at or before it to another.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE staging_new (series_idx INTEGER, ts_ms DOUBLE, value DOUBLE, resolution_s INTEGER)`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE staging_overlap (series_idx INTEGER, ts_ms DOUBLE, value DOUBLE, resolution_s INTEGER)`);
-  const fresh = await stage(connection, 'staging_new', clean, batch, (i, t) => lastStored[i] === null || t > (lastStored[i] as number));
-  const overlap = await stage(connection, 'staging_overlap', clean, batch, (i, t) => lastStored[i] !== null && t <= (lastStored[i] as number));
+  if (fresh + overlap > 0) {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE staging_samples (series_idx INTEGER, ts_ms DOUBLE, value DOUBLE)`);
+    await stage(connection, clean, batch);
+  }
 
   await connection.run('BEGIN TRANSACTION');
   try {
     await upsertSeries(connection, ids, batch, nowMs);
-    await connection.run(`CREATE OR REPLACE TEMP TABLE staging_series (series_idx INTEGER, series_id VARCHAR)`);
-    if (ids.length > 0) {
-      await connection.run(`INSERT INTO staging_series SELECT unnest($1::INTEGER[]), unnest($2::VARCHAR[])`, [
-        listParam(ids.map((_, i) => i)),
-        listParam(ids),
-      ]);
-    }
+    // Per series: its id, resolution and stored extent, as list parameters unnested in place (no second temp table).
+    const seriesParams = [listParam(ids.map((_, i) => i)), listParam(ids), listParam(batch.map((s) => s.resolutionS)), listValue(lastStored)];
+    const seriesTable = `(SELECT unnest($2::INTEGER[]) AS series_idx, unnest($3::VARCHAR[]) AS series_id,
+                                 unnest($4::INTEGER[]) AS resolution_s, unnest($5::DOUBLE[]) AS last_ms)`;
     let inserted = 0;
     if (fresh > 0) {
+      // make_timestamptz(µs) is several times cheaper than epoch_ms(ms) on DuckDB 1.x.
       const r = await connection.run(
         `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
-         SELECT ss.series_id, epoch_ms(st.ts_ms::BIGINT)::TIMESTAMPTZ, st.value, st.resolution_s, $1
-         FROM staging_new st JOIN staging_series ss USING (series_idx)`,
-        [pullId],
+         SELECT ss.series_id, make_timestamptz(round(st.ts_ms)::BIGINT * 1000), st.value, ss.resolution_s, $1
+         FROM staging_samples st JOIN ${seriesTable} ss USING (series_idx)
+         WHERE ss.last_ms IS NULL OR round(st.ts_ms) > ss.last_ms`,
+        [pullId, ...seriesParams],
       );
       inserted += Number(r.rowsChanged);
     }
     if (overlap > 0) {
+      // Only the overlap is compared with what is stored, and only within its time span: constants, so DuckDB prunes the scan by zone maps.
+      const span = overlapSpan(batch, clean, lastStored);
       const r = await connection.run(
         `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
          SELECT n.series_id, n.ts, n.value, n.resolution_s, $1
-         FROM (SELECT ss.series_id, epoch_ms(st.ts_ms::BIGINT)::TIMESTAMPTZ AS ts, st.value, st.resolution_s
-               FROM staging_overlap st JOIN staging_series ss USING (series_idx)) n
+         FROM (SELECT ss.series_id, make_timestamptz(round(st.ts_ms)::BIGINT * 1000) AS ts, st.value, ss.resolution_s
+               FROM staging_samples st JOIN ${seriesTable} ss USING (series_idx)
+               WHERE round(st.ts_ms) <= ss.last_ms) n
          ANTI JOIN (
            SELECT series_id, ts FROM samples
-           WHERE series_id IN (SELECT DISTINCT ss.series_id FROM staging_overlap JOIN staging_series ss USING (series_idx))
-             AND ts BETWEEN (SELECT epoch_ms(min(ts_ms)::BIGINT)::TIMESTAMPTZ FROM staging_overlap)
-                        AND (SELECT epoch_ms(max(ts_ms)::BIGINT)::TIMESTAMPTZ FROM staging_overlap)
+           WHERE ts BETWEEN make_timestamptz($6::BIGINT * 1000) AND make_timestamptz($7::BIGINT * 1000)
+             AND series_id IN (SELECT unnest($8::VARCHAR[]))
          ) e ON e.series_id = n.series_id AND e.ts = n.ts`,
-        [pullId],
+        [pullId, ...seriesParams, span.lo, span.hi, listParam(ids.filter((_, i) => lastStored[i] !== null))],
       );
       inserted += Number(r.rowsChanged);
     }
@@ -103,9 +114,38 @@ export async function writeSamples(
     await connection.run('ROLLBACK');
     throw err;
   } finally {
-    await connection.run('DROP TABLE IF EXISTS temp.staging_new');
-    await connection.run('DROP TABLE IF EXISTS temp.staging_overlap');
+    if (fresh + overlap > 0) await connection.run('DROP TABLE IF EXISTS temp.staging_samples');
   }
+}
+
+/** The ms span of the samples at or before their series' stored extent (whole ms). */
+function overlapSpan(batch: readonly SeriesSamples[], clean: readonly CleanSeries[], lastStored: readonly (number | null)[]): { lo: number; hi: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  clean.forEach((c, i) => {
+    const last = lastStored[i];
+    if (last === null || c.count === 0) return;
+    const first = Math.round(batch[i].timestamps[c.order === null ? 0 : c.order[0]]);
+    if (first > last) return;
+    lo = Math.min(lo, first);
+    hi = Math.max(hi, Math.min(last, Math.round(c.maxMs)));
+  });
+  return { lo, hi };
+}
+
+/** How many of a series' clean samples fall after its stored extent (all when nothing is stored). */
+function countAfter(timestamps: Float64Array, c: CleanSeries, last: number | null): number {
+  if (last === null || c.count === 0) return c.count;
+  const at = (j: number) => Math.round(timestamps[c.order === null ? j : c.order[j]]);
+  // Clean samples ascend: binary search for the first one after `last`.
+  let lo = 0;
+  let hi = c.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) > last) hi = mid;
+    else lo = mid + 1;
+  }
+  return c.count - lo;
 }
 
 interface CleanSeries {
@@ -156,49 +196,55 @@ function dedupeSorted(s: SeriesSamples, id: string): CleanSeries {
   };
 }
 
-/** Appends the rows `select` accepts to a staging table through DataChunks; returns how many. */
-async function stage(
-  connection: DuckDBConnection,
-  table: string,
-  clean: readonly CleanSeries[],
-  batch: readonly SeriesSamples[],
-  select: (seriesIdx: number, tsMs: number) => boolean,
-): Promise<number> {
-  const appender = await connection.createAppender(table, 'main', 'temp');
-  let staged = 0;
+/**
+ * Appends every clean sample to `staging_samples` through one reused
+ * DataChunk per column set, written value by value with `setItem` (no
+ * intermediate arrays, no per-chunk allocation).
+ */
+async function stage(connection: DuckDBConnection, clean: readonly CleanSeries[], batch: readonly SeriesSamples[]): Promise<void> {
+  const appender = await connection.createAppender('staging_samples', 'main', 'temp');
   try {
-    const idx: number[] = new Array(CHUNK_ROWS);
-    const ts: number[] = new Array(CHUNK_ROWS);
-    const vs: number[] = new Array(CHUNK_ROWS);
-    const res: number[] = new Array(CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create(STAGING_TYPES, CHUNK_ROWS);
+    const [idxV, tsV, valV] = [0, 1, 2].map((c) => chunk.getColumnVector(c) as DuckDBVector<number>);
     let fill = 0;
     const flush = () => {
-      if (fill === 0) return;
-      const chunk = DuckDBDataChunk.create([INTEGER, DOUBLE, DOUBLE, INTEGER], fill);
-      chunk.setColumns(fill === CHUNK_ROWS ? [idx, ts, vs, res] : [idx.slice(0, fill), ts.slice(0, fill), vs.slice(0, fill), res.slice(0, fill)]);
-      appender.appendDataChunk(chunk);
-      staged += fill;
+      if (fill === CHUNK_ROWS) {
+        idxV.flush();
+        tsV.flush();
+        valV.flush();
+        appender.appendDataChunk(chunk);
+      } else {
+        // A short last chunk: a chunk's row count is fixed before its vectors are written.
+        const last = DuckDBDataChunk.create(STAGING_TYPES, fill);
+        const [a, b, c] = [0, 1, 2].map((k) => last.getColumnVector(k) as DuckDBVector<number>);
+        for (let r = 0; r < fill; r++) {
+          a.setItem(r, idxV.getItem(r));
+          b.setItem(r, tsV.getItem(r));
+          c.setItem(r, valV.getItem(r));
+        }
+        a.flush();
+        b.flush();
+        c.flush();
+        appender.appendDataChunk(last);
+      }
       fill = 0;
     };
     for (let i = 0; i < batch.length; i++) {
-      const { timestamps, values, resolutionS } = batch[i];
+      const { timestamps, values } = batch[i];
       const { order, count } = clean[i];
       for (let j = 0; j < count; j++) {
         const k = order === null ? j : order[j];
-        const t = Math.round(timestamps[k]);
-        if (!select(i, t)) continue;
-        idx[fill] = i;
-        ts[fill] = t;
-        vs[fill] = values[k];
-        res[fill] = resolutionS;
+        idxV.setItem(fill, i);
+        tsV.setItem(fill, timestamps[k]);
+        valV.setItem(fill, values[k]);
         if (++fill === CHUNK_ROWS) flush();
       }
     }
-    flush();
+    if (fill > 0) flush();
+    appender.flushSync();
   } finally {
     appender.closeSync();
   }
-  return staged;
 }
 
 async function readLastTimestamps(connection: DuckDBConnection, ids: readonly string[]): Promise<(number | null)[]> {
@@ -232,17 +278,17 @@ async function upsertSeries(connection: DuckDBConnection, ids: readonly string[]
   const labelKeys = batch.map((s) => Object.keys(s.key.labels).sort());
   await connection.run(
     `INSERT INTO series (series_id, resource, metric, labels, name, unit, capacity, description, first_seen)
-     SELECT DISTINCT ON (id) id, resource, metric, map(k, v), name, unit, capacity, description, epoch_ms($10::BIGINT)::TIMESTAMPTZ
+     SELECT DISTINCT ON (id) id, resource, metric, CAST(labels::JSON AS MAP(VARCHAR, VARCHAR)), name, unit, capacity, description, epoch_ms($9::BIGINT)::TIMESTAMPTZ
      FROM (SELECT unnest($1::VARCHAR[]) AS id, unnest($2::VARCHAR[]) AS resource, unnest($3::VARCHAR[]) AS metric,
-                  unnest($4::VARCHAR[][]) AS k, unnest($5::VARCHAR[][]) AS v, unnest($6::VARCHAR[]) AS name,
-                  unnest($7::VARCHAR[]) AS unit, unnest($8::DOUBLE[]) AS capacity, unnest($9::VARCHAR[]) AS description)
+                  unnest($4::VARCHAR[]) AS labels, unnest($5::VARCHAR[]) AS name,
+                  unnest($6::VARCHAR[]) AS unit, unnest($7::DOUBLE[]) AS capacity, unnest($8::VARCHAR[]) AS description)
      ON CONFLICT (series_id) DO NOTHING`,
     [
       listParam(ids),
       listParam(batch.map((s) => s.key.resource)),
       listParam(batch.map((s) => s.key.metric)),
-      listValue(labelKeys.map((keys) => listValue(keys))),
-      listValue(batch.map((s, i) => listValue(labelKeys[i].map((k) => s.key.labels[k])))),
+      // Labels travel as JSON text: a list of lists cannot be bound when a series has no labels (its type would be ANY).
+      listParam(batch.map((s, i) => JSON.stringify(Object.fromEntries(labelKeys[i].map((k) => [k, s.key.labels[k]]))))),
       listParam(batch.map((s) => s.meta?.name ?? seriesDisplayName(s.key))),
       listValue(batch.map((s) => s.meta?.unit ?? null)),
       listValue(batch.map((s) => s.meta?.capacity ?? null)),

@@ -25,6 +25,8 @@ export interface HistoryOptions {
 export interface RunningPrometheus {
   readonly url: string;
   readonly version: string;
+  /** The server's process id (benchmarks read its CPU time from /proc). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startPrometheusWithHistory(options: HistoryOptions): Promi
     proc.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
     const url = `http://127.0.0.1:${port}`;
     const ready = await waitReady(url, proc, 30_000);
-    if (ready) return { url, version, stop: () => stop(proc) };
+    if (ready) return { url, version, pid: proc.pid as number, stop: () => stop(proc) };
     await stop(proc);
     // Another process may have taken the port between probing and binding; try a fresh one.
     if (attempt >= 2 || !/address already in use/.test(stderr)) throw new Error(`prometheus did not become ready at ${url}:\n${stderr}`);

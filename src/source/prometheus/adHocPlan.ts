@@ -76,11 +76,15 @@ export function adHocPlan(spec: AdHocPullSpec, nowMs: number): AdHocPlan {
   if (spec.start !== undefined) {
     const startMs = parseTime(spec.start, '--start');
     if (startMs >= endMs) throw new UsageError(`--start (${new Date(startMs).toISOString()}) must be before --end (${new Date(endMs).toISOString()})`);
-    lookbackMs = endMs - startMs;
+    // The pull asks for the step instants inside [start, end]; its lookback counts back from the last of them.
+    const first = Math.ceil(startMs / stepMs) * stepMs;
+    const last = Math.floor(endMs / stepMs) * stepMs;
+    if (first > last) throw new UsageError(`--start to --end holds no multiple of --step ${spec.step ?? '1h'}; widen the range or shorten the step`);
+    lookbackMs = last - first;
   } else {
     lookbackMs = parseDuration(spec.since ?? '180d', '--since');
   }
-  if (lookbackMs < stepMs) throw new UsageError(`the range (${spec.since ?? 'from --start to --end'}) is shorter than one --step (${spec.step ?? '1h'})`);
+  if (spec.start === undefined && lookbackMs < stepMs) throw new UsageError(`--since ${spec.since} is shorter than one --step (${spec.step ?? '1h'})`);
   if (spec.capacity !== undefined && !(Number.isFinite(spec.capacity) && spec.capacity > 0)) {
     throw new UsageError(`--capacity: expected a positive number, got ${spec.capacity}`);
   }

@@ -2,7 +2,7 @@ import { SourceError, UsageError } from '../../errors.js';
 import type { Plan, SourceConfig } from '../../plan/Plan.js';
 import type { Store } from '../../store/Store.js';
 import { PromClient, type PromClientOptions } from './PromClient.js';
-import { pullResource, type PullProgress, type PullSummary } from './pullResource.js';
+import { pullResource, type PullPlanned, type PullProgress, type PullSummary } from './pullResource.js';
 import { Semaphore } from './Semaphore.js';
 
 export interface RunPullOptions {
@@ -20,6 +20,7 @@ export interface RunPullOptions {
   /** Extra client settings for the default `clientFor` (sleep, random, secret readers). */
   readonly clientOptions?: Partial<PromClientOptions>;
   readonly onProgress?: (event: PullProgress) => void;
+  readonly onPlanned?: (event: PullPlanned) => void;
 }
 
 /** A resource whose pull failed; its pull row says 'failed' and what it got is kept. */
@@ -67,6 +68,7 @@ export async function runPull(plan: Plan, store: Store, options: RunPullOptions 
           full: options.full,
           overlapSteps: options.overlapSteps,
           onProgress: options.onProgress,
+          onPlanned: options.onPlanned,
         }),
       ),
     ),
@@ -94,6 +96,7 @@ export function clientForSource(source: SourceConfig, extra: Partial<PromClientO
     tls: source.tls,
     thanos: source.thanos,
     timeoutMs: source.timeoutMs,
+    compression: source.compression,
     ...extra,
   });
 }
@@ -106,4 +109,19 @@ function selectResources(plan: Plan, names: readonly string[] | undefined) {
     throw new UsageError(`no resource named ${missing.map((n) => JSON.stringify(n)).join(', ')} in the plan (resources: ${[...known.keys()].join(', ')})`);
   }
   return [...new Set(names)].map((n) => known.get(n) as (typeof plan.resources)[number]);
+}
+
+/**
+ * Marks pulls left 'running' by a process that died (killed, crashed) as
+ * failed, keeping what they stored. Only call it holding the database for
+ * writing: DuckDB's file lock then guarantees no other pull is running.
+ * Returns how many were closed.
+ */
+export async function closeInterruptedPulls(store: Store): Promise<number> {
+  const r = await store.connection.run(
+    `UPDATE pulls SET status = 'failed',
+       error = 'interrupted: the process ended before the pull finished; samples it stored are kept and the next pull resumes after them'
+     WHERE status = 'running'`,
+  );
+  return Number(r.rowsChanged);
 }

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeMatrixBody } from '../../../src/source/prometheus/fastMatrix.js';
+import { decodeMatrix } from '../../../src/source/prometheus/matrix.js';
+
+/*
+ * The byte-level range decoder must give exactly what JSON.parse followed by
+ * decodeMatrix gives (the reference), or decline (null) so the client falls
+ * back to it.
+ */
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+function reference(text: string) {
+  const body = JSON.parse(text) as { data: unknown; warnings?: string[] };
+  return { series: decodeMatrix(body.data), warnings: body.warnings ?? [] };
+}
+
+function plain(r: { series: readonly { labels: unknown; timestamps: Float64Array; values: Float64Array }[]; warnings: readonly string[] }) {
+  return { series: r.series.map((s) => ({ labels: s.labels, t: Array.from(s.timestamps), v: Array.from(s.values) })), warnings: [...r.warnings] };
+}
+
+describe('decodeMatrixBody', () => {
+  it('decodes the recorded Thanos partial response like JSON.parse does, warnings included', () => {
+    const text = readFileSync(new URL('../../fixtures/thanos/query_range_partial.json', import.meta.url), 'utf8');
+    const fast = decodeMatrixBody(bytes(text));
+    expect(fast).not.toBeNull();
+    expect(plain(fast!)).toEqual(plain(reference(text)));
+    expect(fast!.warnings[0]).toMatch(/thanos-store-2/);
+  });
+
+  it('handles special values, escapes, unicode, other keys and whitespace', () => {
+    const text = `{ "status" : "success", "data": {"result": [
+      {"metric": {"__name__": "x", "path": "C:\\\\data \\"q\\"", "ünï": "cödé"}, "values": [[1700000000.5, "NaN"], [1700000001, "+Inf"], [1700000002.123, "-Inf"], [1700000003, "-0"], [1700000004, "1e3"], [1700000005, "0.1"], [1700000006, "123456789012345678"], [1700000007, "-2.5E-7"], [1700000008, "0.30000000000000004"]]},
+      {"metric": {}, "values": [], "histograms": [[1700000000, {"count": "1", "buckets": [[0, "1", "2", "3"]]}]]}
+    ], "resultType": "matrix"}, "infos": ["x"], "warnings": []}`;
+    const fast = decodeMatrixBody(bytes(text));
+    expect(fast).not.toBeNull();
+    expect(plain(fast!)).toEqual(plain(reference(text)));
+    expect(Object.is(fast!.series[0].values[3], -0)).toBe(true);
+  });
+
+  it('declines what it does not decode: errors, vectors, truncated or invalid bodies', () => {
+    expect(decodeMatrixBody(bytes('{"status":"error","errorType":"bad_data","error":"parse error"}'))).toBeNull();
+    expect(decodeMatrixBody(bytes('{"status":"success","data":{"resultType":"vector","result":[]}}'))).toBeNull();
+    expect(decodeMatrixBody(bytes('{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"2"]'))).toBeNull();
+    expect(decodeMatrixBody(bytes('<html>bad gateway</html>'))).toBeNull();
+    expect(decodeMatrixBody(bytes(''))).toBeNull();
+    expect(decodeMatrixBody(bytes('{"status":"success","data":{"resultType":"matrix","result":[]}} trailing'))).toBeNull();
+  });
+
+  it('equals JSON.parse + decodeMatrix on arbitrary values and timestamps', () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: false }).map((x) => (Number.isNaN(x) ? 'NaN' : x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : String(x))),
+      fc.integer({ min: -1e15, max: 1e15 }).map(String),
+      fc.tuple(fc.integer({ min: 0, max: 99999999 }), fc.integer({ min: 0, max: 8 })).map(([m, k]) => (m / 10 ** k).toFixed(k)),
+    );
+    const ts = fc.oneof(
+      fc.integer({ min: 0, max: 4e9 }).map(String),
+      fc.tuple(fc.integer({ min: 0, max: 4e9 }), fc.integer({ min: 0, max: 999 })).map(([s, ms]) => `${s}.${String(ms).padStart(3, '0').replace(/0+$/, '') || '0'}`),
+      fc.double({ min: 0, max: 4e9, noNaN: true }).map(String),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(ts, value), { maxLength: 20 }), { maxLength: 4 }), (series) => {
+        const text = JSON.stringify({
+          status: 'success',
+          data: { resultType: 'matrix', result: series.map((pts, i) => ({ metric: { i: String(i) }, values: pts.map(([t, v]) => [0, v, t]) })) },
+        }).replace(/\[0,("[^"]*"),"([^"]*)"\]/g, '[$2,$1]');
+        const fast = decodeMatrixBody(bytes(text));
+        expect(fast).not.toBeNull();
+        expect(plain(fast!)).toEqual(plain(reference(text)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
