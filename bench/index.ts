@@ -1,4 +1,7 @@
+import { benchAccuracy, benchExhaustion } from './accuracy.js';
+import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
+import { benchPull } from './pull.js';
 
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables. Nothing
@@ -7,6 +10,10 @@ import { benchIngest } from './ingest.js';
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
+  pull: benchPull,
+  forecast: benchForecast,
+  accuracy: benchAccuracy,
+  exhaustion: benchExhaustion,
 };
 
 const wanted = process.argv.slice(2);

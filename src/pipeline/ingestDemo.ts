@@ -1,4 +1,5 @@
 import { generateFleet, type DemoSeries } from '../source/demo/generateFleet.js';
+import { generateSlos } from '../source/demo/generateSlo.js';
 import type { Store } from '../store/Store.js';
 
 export interface IngestDemoOptions {
@@ -45,6 +46,18 @@ export async function ingestDemo(store: Store, options: IngestDemoOptions): Prom
       meta: { unit: s.unit, capacity: s.capacity, description: s.description },
     })),
   );
-  await store.finishPull(pullId, { status: 'ok', seriesCount: fleet.length, sampleCount: result.inserted });
-  return { pullId, series: fleet.length, inserted: result.inserted, existing: result.existing };
+  // The SLOs' request and error counts, every 5 minutes: stored like any pulled series.
+  const slos = generateSlos({ endMs: options.endMs, seed: options.seed });
+  for (const slo of slos) await store.upsertResource({ resource: slo.name, kind: 'slo', unit: 'requests', direction: 'rising', description: slo.description });
+  const sloResult = await store.writeSamples(
+    pullId,
+    slos.flatMap((slo) => [
+      { key: { resource: slo.name, metric: 'errors', labels: { slo: slo.name } }, resolutionS: 300, timestamps: slo.timestamps, values: slo.errors, meta: { unit: 'requests', description: `${slo.description} Failed requests per 5 minutes.` } },
+      { key: { resource: slo.name, metric: 'total', labels: { slo: slo.name } }, resolutionS: 300, timestamps: slo.timestamps, values: slo.totals, meta: { unit: 'requests', description: `${slo.description} Requests per 5 minutes.` } },
+    ]),
+  );
+  const seriesCount = fleet.length + 2 * slos.length;
+  const inserted = result.inserted + sloResult.inserted;
+  await store.finishPull(pullId, { status: 'ok', seriesCount, sampleCount: inserted });
+  return { pullId, series: fleet.length, inserted, existing: result.existing + sloResult.existing };
 }

@@ -32,6 +32,35 @@ export interface ForecastRecord {
   readonly point: Float64Array;
   readonly intervals: readonly { level: number; lower: Float64Array; upper: Float64Array }[];
   readonly exhaustion: readonly ExhaustionRecord[];
+  /** What to add and when; absent when the series has no capacity. */
+  readonly recommendation?: RecommendationRecord | null;
+}
+
+export interface RecommendationRecord {
+  readonly risk: 'conservative' | 'expected';
+  readonly targetHeadroom: number;
+  readonly action: 'none' | 'add';
+  readonly amount: number;
+  readonly neededByMs: number | null;
+  readonly orderByMs: number | null;
+  readonly leadTimeMs: number;
+  readonly late: boolean;
+  readonly capacityChanges: readonly { atMs: number; kind: 'add' | 'set'; amount: number; note?: string }[];
+}
+
+/** An SLO's error-budget state and forecast in a run. */
+export interface ErrorBudgetRecord {
+  readonly slo: string;
+  readonly objective: number;
+  readonly windowMs: number;
+  readonly asOfMs: number;
+  readonly remaining: number;
+  readonly errorRatio: number;
+  readonly alerts: readonly { severity: string; longMs: number; shortMs: number; factor: number; longRate: number; shortRate: number; firing: boolean }[];
+  readonly status: 'past' | 'within' | 'beyond_horizon';
+  readonly p10: number | null;
+  readonly p50: number | null;
+  readonly p90: number | null;
 }
 
 export interface ExhaustionRecord {

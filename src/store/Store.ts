@@ -1,10 +1,10 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
-import type { ForecastRecord, ForecastRunInfo } from './ForecastRecord.js';
+import type { ErrorBudgetRecord, ForecastRecord, ForecastRunInfo } from './ForecastRecord.js';
 import { openDatabase, type OpenOptions } from './openDatabase.js';
 import { runQuery, type QueryResult } from './runQuery.js';
 import { listParam } from './sqlValues.js';
-import { writeForecasts } from './writeForecasts.js';
+import { writeErrorBudgets, writeForecasts } from './writeForecasts.js';
 import { writeSamples, type SeriesSamples, type WriteResult } from './writeSamples.js';
 
 /** A stored series with its descriptive fields. */
@@ -18,6 +18,8 @@ export interface SeriesRow {
   readonly capacity: number | null;
   readonly description: string | null;
   readonly direction: 'rising' | 'falling';
+  /** The resource's kind: `capacity` (planned against capacity) or `slo` (planned by error budget). */
+  readonly kind: string;
 }
 
 /** One resource kind (disk, cpu, …) and how to read it. */
@@ -126,7 +128,7 @@ export class Store {
   async listSeries(filter: { resource?: string } = {}): Promise<SeriesRow[]> {
     const reader = await this.connection.runAndReadAll(
       `SELECT s.series_id, s.resource, s.metric, map_keys(s.labels) AS k, map_values(s.labels) AS v, s.name, s.unit,
-              s.capacity, s.description, coalesce(r.direction, 'rising') AS direction
+              s.capacity, s.description, coalesce(r.direction, 'rising') AS direction, coalesce(r.kind, 'capacity') AS kind
        FROM series s LEFT JOIN resources r USING (resource)
        WHERE $1::VARCHAR IS NULL OR s.resource = $1
        ORDER BY s.resource, s.name, s.series_id`,
@@ -145,6 +147,7 @@ export class Store {
         capacity: r.capacity === null ? null : Number(r.capacity),
         description: r.description === null ? null : String(r.description),
         direction: r.direction === 'falling' ? 'falling' : 'rising',
+        kind: String(r.kind),
       };
     });
   }
@@ -215,6 +218,10 @@ export class Store {
   /** Atomic per call; call once per batch of series. */
   writeForecasts(runId: number, records: readonly ForecastRecord[]): Promise<void> {
     return writeForecasts(this.connection, runId, records);
+  }
+
+  writeErrorBudgets(runId: number, records: readonly ErrorBudgetRecord[]): Promise<void> {
+    return writeErrorBudgets(this.connection, runId, records);
   }
 
   async finishForecastRun(runId: number, outcome: { status: 'ok' | 'failed'; seriesCount: number; failedCount: number }): Promise<void> {

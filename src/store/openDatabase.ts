@@ -153,4 +153,8 @@ async function migrate(connection: DuckDBConnection, migrations: readonly Migrat
       throw new StoreError(`migration ${migration.version} (${migration.description}) failed: ${firstLine(message)}`);
     }
   }
+  // DuckDB 1.5 cannot replay COMMENT ON from the write-ahead log ("GetDefaultDatabase with no default
+  // database set"): a process killed before its first checkpoint would leave a file that no longer
+  // opens. Writing the migrated schema into the file itself closes that window.
+  if (migrations.some((m) => m.version > from)) await connection.run('CHECKPOINT');
 }

@@ -1,6 +1,6 @@
 import { DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
 import { listParam } from './sqlValues.js';
-import type { ForecastRecord } from './ForecastRecord.js';
+import type { ErrorBudgetRecord, ForecastRecord } from './ForecastRecord.js';
 
 const CHUNK_ROWS = 2048;
 
@@ -80,6 +80,17 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
           [runId, r.seriesId, e.threshold, e.capacity, e.status, msOrNull(e.p10), msOrNull(e.p50), msOrNull(e.p90), Math.round(e.horizonEndMs)],
         );
       }
+      const rec = r.recommendation;
+      if (rec) {
+        await connection.run(
+          `INSERT INTO recommendations VALUES ($1, $2, $3, $4, $5, $6, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ, $9, $10, $11::JSON)`,
+          [
+            runId, r.seriesId, rec.risk, rec.targetHeadroom, rec.action, rec.amount, msOrNull(rec.neededByMs), msOrNull(rec.orderByMs),
+            Math.round(rec.leadTimeMs / 1000), rec.late,
+            JSON.stringify(rec.capacityChanges.map((c) => ({ at: new Date(c.atMs).toISOString(), kind: c.kind, amount: c.amount, ...(c.note ? { note: c.note } : {}) }))),
+          ],
+        );
+      }
     }
     await connection.run(`CREATE OR REPLACE TEMP TABLE staging_ids AS SELECT unnest($1::VARCHAR[]) AS series_id, generate_subscripts($1::VARCHAR[], 1) - 1 AS series_idx`, [
       listParam(records.map((r) => r.seriesId)),
@@ -97,6 +108,21 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
   } finally {
     await connection.run('DROP TABLE IF EXISTS temp.staging_points');
     await connection.run('DROP TABLE IF EXISTS temp.staging_ids');
+  }
+}
+
+/** Stores the error-budget results of a run. */
+export async function writeErrorBudgets(connection: DuckDBConnection, runId: number, records: readonly ErrorBudgetRecord[]): Promise<void> {
+  for (const b of records) {
+    await connection.run(
+      `INSERT INTO error_budgets VALUES ($1, $2, $3, $4, epoch_ms($5::BIGINT)::TIMESTAMPTZ, $6, $7, $8::JSON, $9,
+         epoch_ms($10::BIGINT)::TIMESTAMPTZ, epoch_ms($11::BIGINT)::TIMESTAMPTZ, epoch_ms($12::BIGINT)::TIMESTAMPTZ)`,
+      [
+        runId, b.slo, b.objective, Math.round(b.windowMs / 1000), Math.round(b.asOfMs), b.remaining, b.errorRatio,
+        JSON.stringify(b.alerts.map((a) => ({ severity: a.severity, long_s: a.longMs / 1000, short_s: a.shortMs / 1000, factor: a.factor, long_rate: a.longRate, short_rate: a.shortRate, firing: a.firing }))),
+        b.status, msOrNull(b.p10), msOrNull(b.p50), msOrNull(b.p90),
+      ],
+    );
   }
 }
 

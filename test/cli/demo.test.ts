@@ -43,14 +43,14 @@ describe('capplan demo (small fleet, pinned clock)', () => {
     const samples = Number((await store.query('SELECT count(*) FROM samples')).rows[0][0]);
     store.close();
 
-    // A second run appends a pull and a forecast run, and never duplicates samples.
+    // A second run appends a pull and new forecast runs (baseline + two scenarios), and never duplicates samples.
     const again = await runCli(['demo', '--size', 'small', '--db', db, '--out', out, '--workers', '1'], { nowMs: NOW + 2 * 3_600_000, cwd: dir });
     expect(again.code).toBe(0);
     const store2 = await Store.open(db);
     const counts = (await store2.query(`SELECT (SELECT count(*) FROM pulls), (SELECT count(*) FROM forecast_runs), (SELECT count(*) FROM samples), (SELECT count(*) FROM (SELECT series_id, ts FROM samples GROUP BY ALL HAVING count(*) > 1))`)).rows[0].map(Number);
     store2.close();
     expect(counts[0]).toBe(2);
-    expect(counts[1]).toBe(2);
+    expect(counts[1]).toBe(6);
     expect(counts[2]).toBeGreaterThan(samples);
     expect(counts[3]).toBe(0);
   });

@@ -33,10 +33,10 @@ describe('capplan forecast --input', () => {
     const lines = csv.stdout.trim().split('\r\n');
     expect(lines[0]).toBe('series,timestamp,value,lower,upper');
     expect(lines).toHaveLength(13);
-    expect(lines[1]).toMatch(/^series,2026-12-01T00:00:00.000Z,/);
+    expect(lines[1]).toMatch(/^monthly-storage,2026-12-01T00:00:00.000Z,/);
     const table = await runCli(['forecast', '--input', `${DATA}quarterly-capacity.csv`, '--horizon', '8', '--format', 'table']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^series\s+model\s+mase/);
+    expect(table.stdout).toMatch(/^series\s+model\s+mase[^\n]*\n─[─ ]+\nquarterly-capacity /);
   });
 
   it('fails clearly on bad input, naming it, with distinct exit codes', async () => {

@@ -5,7 +5,9 @@ import { checkTimeZone, formatDate } from '../../report/dates.js';
 import { headlineExhaustion } from '../../report/ReportModel.js';
 import { fullText, intervalText } from '../../report/riskRows.js';
 import { ingestDemo } from '../../pipeline/ingestDemo.js';
-import { forecastStore } from '../../pipeline/forecastStore.js';
+import { planRun } from '../../pipeline/planRun.js';
+import { demoPlanning } from '../../source/demo/demoPlanning.js';
+import { reportRisks } from './forecast.js';
 import { writeReportFiles } from '../../pipeline/writeReport.js';
 import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
@@ -22,6 +24,7 @@ interface DemoOptions {
   horizon: string;
   tz: string;
   workers?: number;
+  failOnRisk?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -37,6 +40,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--horizon <duration>', 'how far ahead to forecast, e.g. 180d, 26w', '180d')
     .option('--tz <zone>', 'IANA time zone for dates in the report', 'UTC')
     .option('--workers <n>', 'worker threads for forecasting (default: one per core)', positiveInt)
+    .option('--fail-on-risk', 'exit 3 when a critical threshold or an error budget is reached within the warning window')
     .action(async (opts: DemoOptions) => {
       const horizonMs = parseDuration(opts.horizon, '--horizon');
       try {
@@ -50,13 +54,15 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
       try {
         const ingest = await ingestDemo(store, { endMs, seed: opts.seed, size: opts.size });
         const t1 = ctx.now();
-        const run = await forecastStore(store, {
+        const planning = demoPlanning(endMs);
+        const result = await planRun(store, {
           asOfMs: endMs,
           horizonMs,
-          levels: [0.8, 0.95],
-          thresholds: [0.8, 0.9, 1],
+          planning,
+          scenarios: planning.scenarios,
           ...(opts.workers ? { workers: opts.workers } : {}),
         });
+        const run = result.forecast;
         const t2 = ctx.now();
         const model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: opts.tz, title: 'Capacity headroom report — demo fleet' });
         const files = writeReportFiles(model, opts.out, ['md', 'html', 'json', 'csv']);
@@ -74,11 +80,36 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
           const interval = e && e.status === 'within' ? `  (${intervalText(e, model.run?.horizonEndMs ?? null, opts.tz)})` : '';
           w(`    ${i + 1}. ${r.name}: ${fullText(e, endMs, model.run?.horizonEndMs ?? null, opts.tz, r.error)}${interval}  [${r.model ?? '–'}]`);
         });
+        for (const [name, id] of run.scenarioRuns) {
+          const moved = await scenarioEffect(store, run.runId, id);
+          w(`  scenario  ${name} (run #${id}): ${moved}`);
+        }
+        for (const b of result.budgets) {
+          const firing = b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×`).join(', ');
+          const out = b.status === 'within' ? `runs out ${formatDate(b.p50, opts.tz)} (${formatDate(b.p10, opts.tz)} – ${b.p90 === null ? 'later' : formatDate(b.p90, opts.tz)})` : b.status === 'past' ? 'spent' : 'lasts the horizon';
+          w(`  budget    ${b.slo} (${(b.objective * 100).toFixed(1)}%): ${(b.remaining * 100).toFixed(0)}% left, ${out}${firing ? `; alerts firing: ${firing}` : ''}`);
+        }
         w(`  report    ${files.map((f) => relative(ctx.cwd, f) || f).join(', ')}`);
         w(`  next      npx capplan sql --db ${opts.db} "SELECT name, status, p10, p50, p90 FROM latest_exhaustion WHERE threshold = 1 ORDER BY p50"`);
+        w(`  more      npx capplan headroom --db ${opts.db}   ·   npx capplan budget --db ${opts.db}   ·   npx capplan diff --db ${opts.db}`);
         w(`  done in ${((ctx.now() - started) / 1000).toFixed(1)} s`);
+        reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
       } finally {
         store.close();
       }
     });
 };
+
+/** How a scenario run moved the full (100%) dates against the baseline: the series it brings within the horizon or forward. */
+async function scenarioEffect(store: Store, baseline: number, scenario: number): Promise<string> {
+  const reader = await store.connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE b.status = 'beyond_horizon' AND s.status = 'within'),
+            count(*) FILTER (WHERE b.status = 'within' AND s.status = 'within' AND s.p50 < b.p50),
+            coalesce(max(date_diff('day', s.p50, b.p50)) FILTER (WHERE b.status = 'within' AND s.status = 'within'), 0)
+     FROM exhaustion b JOIN exhaustion s ON s.series_id = b.series_id AND s.threshold = b.threshold
+     WHERE b.run_id = $1 AND s.run_id = $2 AND b.threshold = 1`,
+    [baseline, scenario],
+  );
+  const [newly, earlier, days] = reader.getRows()[0].map(Number);
+  return `${newly} more series full within the horizon, ${earlier} full earlier${days >= 1 ? ` (by up to ${days} days)` : ''}`;
+}

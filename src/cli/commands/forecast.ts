@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { DataError, UsageError } from '../../errors.js';
+import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
 import { MODELS, findModel } from '../../models/registry.js';
-import { forecastStore } from '../../pipeline/forecastStore.js';
+import { planRun, type Risk } from '../../pipeline/planRun.js';
+import { loadPlan } from '../../plan/loadPlan.js';
+import { parseWhatIf } from '../../plan/parseWhatIf.js';
+import type { Scenario } from '../../forecast/scenario.js';
 import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
@@ -22,6 +25,10 @@ interface ForecastCliOptions {
   models?: string;
   aggregation: 'auto' | 'raw' | 'max' | 'p95' | 'p99';
   workers?: number;
+  plan?: string;
+  scenario: string[];
+  whatIf: string[];
+  failOnRisk?: boolean;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -39,9 +46,14 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
     .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
     .option('--workers <n>', 'worker threads with --db (default: one per core)', positiveInt)
+    .option('--plan <file>', 'with --db: plan file with thresholds, capacity changes, lead times, scenarios and SLOs')
+    .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
+    .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
+    .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
     .addHelpText(
       'after',
-      `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv`,
+      `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
+  capplan forecast --db capplan-demo.duckdb --horizon 180d --what-if 'traffic:growth=+30%@2027-01-15,resources=requests+cpu' --fail-on-risk`,
     )
     .action(async (opts: ForecastCliOptions) => {
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
@@ -68,7 +80,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
         }
       });
       const ok = results.filter((r) => r.f !== null);
-      for (const r of results) if (r.error) ctx.stderr.write(`capplan: series ${r.id}: ${r.error}\n`);
+      for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
       if (ok.length === 0) throw new DataError(`${opts.input}: no series could be forecast`);
       ctx.stdout.write(render(results, opts));
     });
@@ -134,23 +146,56 @@ function bandAt(f: SeriesForecast, level: number) {
 
 async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: ForecastOptions): Promise<void> {
   if (options.horizonMs === undefined) throw new UsageError('--horizon: with --db give a duration such as 180d');
+  const plan = opts.plan ? await loadPlan(opts.plan) : null;
+  const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
-    const run = await forecastStore(store, {
+    const result = await planRun(store, {
       asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
       horizonMs: options.horizonMs,
-      levels: options.levels ?? [0.8, 0.95],
-      thresholds: [0.8, 0.9, 1],
+      planning: plan?.planning ?? null,
+      scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
     });
+    const run = result.forecast;
     ctx.stdout.write(
       `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
     );
+    for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
+    for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
+    reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
   } finally {
     store.close();
   }
+}
+
+/** Prints the risks; with --fail-on-risk, ends with exit code 3 when there are any. */
+export function reportRisks(ctx: CliContext, risks: readonly Risk[], failOnRisk: boolean): void {
+  if (risks.length === 0) {
+    ctx.stdout.write('no critical risk within the warning window\n');
+    return;
+  }
+  ctx.stdout.write(`${risks.length} at risk within the warning window:\n`);
+  for (const r of risks.slice(0, 20)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
+  if (risks.length > 20) ctx.stdout.write(`  … and ${risks.length - 20} more\n`);
+  if (failOnRisk) ctx.setExitCode(ExitCode.riskFound);
+}
+
+function pickScenarios(all: readonly Scenario[], names: readonly string[], planPath: string | undefined): Scenario[] {
+  if (names.length === 0) return [];
+  if (!planPath) throw new UsageError('--scenario: named scenarios come from a plan file; give --plan FILE (or use --what-if for an inline one)');
+  if (names.includes('all')) return [...all];
+  return names.map((n) => {
+    const s = all.find((x) => x.name === n);
+    if (!s) throw new UsageError(`--scenario: unknown scenario '${n}' (${planPath} defines: ${all.map((x) => x.name).join(', ') || 'none'})`);
+    return s;
+  });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** A duration (`90d`) or a bare count of steps (`12`). */

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { DataError } from '../../errors.js';
 import { parseTimestamp } from './parseTimestamp.js';
 
@@ -35,6 +36,8 @@ async function parseSeriesCsvStream(input: Readable, name: string): Promise<CsvS
     parse({ bom: true, skip_empty_lines: true, trim: true, info: true, relax_quotes: false }),
   );
   let layout: 'single' | 'long' | null = null;
+  // A one-series file is named after the file: `disk-growth-hourly` reads better than `series`.
+  const singleId = basename(name).replace(/\.[^.]*$/, '') || 'series';
   const series = new Map<string, { ts: number[]; vs: number[] }>();
   try {
     for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -55,7 +58,7 @@ async function parseSeriesCsvStream(input: Readable, name: string): Promise<CsvS
       if (record.length !== expected) {
         throw new DataError(`${name}:${line}: expected ${expected} fields, found ${record.length}`);
       }
-      const id = layout === 'single' ? 'series' : record[0];
+      const id = layout === 'single' ? singleId : record[0];
       if (id === '') throw new DataError(`${name}:${line}: empty series name`);
       const tText = record[expected - 2];
       const vText = record[expected - 1];
@@ -77,7 +80,7 @@ async function parseSeriesCsvStream(input: Readable, name: string): Promise<CsvS
     if (err instanceof DataError) throw err;
     const e = err as { code?: string; message?: string; lines?: number };
     if (e.code === 'ENOENT') throw new DataError(`${name}: no such file`);
-    if (e.code?.startsWith('CSV_')) throw new DataError(`${name}: ${e.message ?? 'malformed CSV'}`);
+    if (err instanceof CsvError || e.code?.startsWith('CSV_')) throw new DataError(`${name}: malformed CSV: ${e.message ?? e.code}`);
     throw err;
   }
   if (layout === null) throw new DataError(`${name}: empty file; expected a header 'timestamp,value' or 'series,timestamp,value'`);

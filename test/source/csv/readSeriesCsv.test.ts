@@ -8,7 +8,7 @@ describe('parseSeriesCsv', () => {
   it('reads a single series with ISO timestamps, gaps and a BOM and CRLF', async () => {
     const text = '\uFEFFtimestamp,value\r\n2026-01-01T00:00:00Z,1\r\n2026-01-01T01:00:00Z,\r\n2026-01-01T02:00:00Z,NaN\r\n2026-01-01T03:00:00+01:00,4.5\r\n';
     const [s] = await parseSeriesCsv(text);
-    expect(s.id).toBe('series');
+    expect(s.id).toBe('input');
     expect(Array.from(s.timestamps)).toEqual([0, 1, 2, 2].map((h) => Date.UTC(2026, 0, 1, h)));
     expect(Array.from(s.values)).toEqual([1, NaN, NaN, 4.5]);
   });

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { findRun } from '../../pipeline/storedRuns.js';
+import { formatDate } from '../../report/dates.js';
+import { formatTable } from '../../report/tabular.js';
+import { Store } from '../../store/Store.js';
+import type { CliContext } from '../CliContext.js';
+import type { RegisterCommand } from '../program.js';
+import { oneOf } from '../options.js';
+
+export const registerBudget: RegisterCommand = (program: Command, ctx: CliContext) => {
+  program
+    .command('budget')
+    .description('Error budgets of the SLOs in the latest forecast run: budget left, burn-rate alerts, when it runs out.')
+    .requiredOption('--db <path>', 'capplan database')
+    .option('--format <format>', 'table, csv or json', oneOf(['table', 'csv', 'json'] as const), 'table')
+    .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
+    .action(async (opts: { db: string; format: 'table' | 'csv' | 'json'; tz: string }) => {
+      const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
+      try {
+        const run = await findRun(store);
+        if (!run) throw new UsageError(`${opts.db}: no successful forecast run`);
+        const reader = await store.connection.runAndReadAll(
+          `SELECT slo, objective, window_s, remaining, error_ratio, alerts::VARCHAR, status, epoch_ms(p10)::DOUBLE, epoch_ms(p50)::DOUBLE, epoch_ms(p90)::DOUBLE
+           FROM error_budgets WHERE run_id = $1 ORDER BY remaining`,
+          [run.runId],
+        );
+        const machine = opts.format !== 'table';
+        const date = (v: unknown) => (v === null ? null : machine ? new Date(Number(v)).toISOString() : formatDate(Number(v), opts.tz));
+        const rows = reader.getRows().map(([slo, objective, windowS, remaining, ratio, alertsJson, status, p10, p50, p90]) => {
+          const alerts = JSON.parse(String(alertsJson)) as { severity: string; long_s: number; factor: number; long_rate: number; firing: boolean }[];
+          const firing = alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`);
+          const burn1d = alerts.find((a) => a.long_s === 86_400)?.long_rate ?? null;
+          return [
+            slo,
+            machine ? objective : `${(Number(objective) * 100).toFixed(2)}%`,
+            machine ? windowS : `${Number(windowS) / 86_400}d`,
+            machine ? remaining : `${(Number(remaining) * 100).toFixed(1)}%`,
+            machine ? ratio : `${(Number(ratio) * 100).toFixed(3)}%`,
+            burn1d === null ? null : machine ? burn1d : `${burn1d.toFixed(2)}×`,
+            machine ? firing : firing.join(', ') || 'none',
+            status === 'past' ? 'spent' : (date(p50) ?? 'not within the horizon'),
+            date(p10),
+            date(p90),
+          ];
+        });
+        ctx.stdout.write(formatTable({ columns: ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'], rows }, opts.format));
+        if (!machine) ctx.stdout.write(`\nrun #${run.runId}; budgets replay the rolling window over forecast errors and requests (old errors age out); alerts follow the SRE workbook's multi-window burn rates\n`);
+      } finally {
+        store.close();
+      }
+    });
+};

@@ -1,0 +1,121 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import { parseQuarter } from '../../forecast/quarters.js';
+import { loadPlan } from '../../plan/loadPlan.js';
+import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
+import { findRun } from '../../pipeline/storedRuns.js';
+import { checkTimeZone, formatDate } from '../../report/dates.js';
+import { formatTable, type Table } from '../../report/tabular.js';
+import { formatPercent, formatQuantity } from '../../report/units.js';
+import { Store } from '../../store/Store.js';
+import type { CliContext } from '../CliContext.js';
+import type { RegisterCommand } from '../program.js';
+import { oneOf } from '../options.js';
+
+interface HeadroomOptions {
+  db: string;
+  plan?: string;
+  quarter?: string;
+  scenario?: string;
+  groupBy?: string;
+  format: 'table' | 'csv' | 'json';
+  tz: string;
+}
+
+export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliContext) => {
+  program
+    .command('headroom')
+    .description('Headroom now and at the end of each quarter, with exhaustion dates and what to order by when.')
+    .requiredOption('--db <path>', 'capplan database with a forecast run')
+    .option('--quarter <q>', 'one quarter, e.g. 2027-Q1 (default: this quarter and the next three)')
+    .option('--plan <file>', 'plan file: fiscal year start and group-by label')
+    .option('--scenario <name>', 'read a what-if scenario run instead of the baseline')
+    .option('--group-by <label>', 'also roll headroom up by this label, e.g. cluster')
+    .option('--format <format>', 'table, csv or json', oneOf(['table', 'csv', 'json'] as const), 'table')
+    .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
+    .addHelpText('after', '\nExample:\n  capplan headroom --db capplan-demo.duckdb --quarter 2027-Q1 --format csv')
+    .action(async (opts: HeadroomOptions) => {
+      try {
+        checkTimeZone(opts.tz);
+      } catch {
+        throw new UsageError(`--tz: unknown time zone '${opts.tz}'`);
+      }
+      const plan = opts.plan ? await loadPlan(opts.plan) : null;
+      const fiscal = plan?.planning?.defaults.fiscalYearStartMonth ?? 1;
+      const groupBy = opts.groupBy ?? plan?.planning?.defaults.groupBy ?? null;
+      const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
+      try {
+        const run = await findRun(store, { scenario: opts.scenario ?? null });
+        if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
+        const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
+        const rows = await headroomTable(store, run, quarters);
+        const labels = quarters.map((q) => q.label);
+        ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
+        if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);
+        if (opts.format === 'table') {
+          ctx.stdout.write(`\nrun #${run.runId}${run.scenario ? ` (scenario ${run.scenario})` : ''} on data up to ${formatDate(run.asOfMs, opts.tz)}; headroom is capacity minus the quarter's peak forecast usage (conservative: 80% upper edge); dates ${opts.tz}\n`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+};
+
+function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: HeadroomOptions): Table {
+  const machine = opts.format !== 'table';
+  const date = (ms: number | null) => (ms === null ? null : machine ? new Date(ms).toISOString() : formatDate(ms, opts.tz));
+  const columns = ['resource', 'series', 'capacity', 'used_now', 'headroom_now', ...quarters.map((q) => `headroom_${q}`), 'full_p10', 'full_p50', 'full_p90', 'action', 'add', 'order_by', ...(machine ? ['late'] : [])];
+  return {
+    columns,
+    rows: rows.map((r) => {
+      const byLabel = new Map(r.quarters.map((q) => [q.label, q]));
+      const fullDates = r.full?.status === 'past' ? ['past', 'past', 'past'] : [date(r.full?.p10 ?? null), date(r.full?.p50 ?? null), date(r.full?.p90 ?? null)].map((d) => d ?? (r.full ? 'beyond horizon' : null));
+      const rec = r.recommendation;
+      return [
+        r.resource,
+        r.name,
+        machine ? r.capacity : formatQuantity(r.capacity, r.unit),
+        machine ? r.usedNow : formatQuantity(r.usedNow, r.unit),
+        machine ? (r.capacity - r.usedNow) / r.capacity : formatPercent((r.capacity - r.usedNow) / r.capacity),
+        ...quarters.map((q) => {
+          const h = byLabel.get(q);
+          if (!h) return null;
+          return machine ? h.ratioConservative : `${formatPercent(h.ratioConservative)}${h.complete ? '' : '*'}`;
+        }),
+        ...fullDates,
+        rec ? (!machine && rec.action === 'add' && rec.late ? 'add (late!)' : rec.action) : null,
+        rec && rec.action === 'add' ? (machine ? rec.amount : formatQuantity(rec.amount, r.unit)) : null,
+        rec ? date(rec.orderByMs) : null,
+        ...(machine ? [rec ? rec.late : null] : []),
+      ];
+    }),
+  };
+}
+
+/** Sums capacity and peak usage per value of a label: headroom of a cluster, a team. */
+function rollUp(rows: readonly HeadroomRow[], label: string, quarters: readonly string[]): Table {
+  const groups = new Map<string, HeadroomRow[]>();
+  for (const r of rows) {
+    const key = `${r.resource} ${label}=${r.labels[label] ?? '(none)'}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return {
+    columns: ['group', 'series', 'capacity', 'headroom_now', ...quarters.map((q) => `headroom_${q}`)],
+    rows: [...groups].map(([key, rs]) => {
+      const cap = rs.reduce((s, r) => s + r.capacity, 0);
+      const used = rs.reduce((s, r) => s + r.usedNow, 0);
+      return [
+        key,
+        rs.length,
+        formatQuantity(cap, rs[0].unit),
+        formatPercent((cap - used) / cap),
+        ...quarters.map((q) => {
+          const qs = rs.map((r) => r.quarters.find((x) => x.label === q)).filter((x) => x !== undefined);
+          if (qs.length === 0) return null;
+          const c = qs.reduce((s, x) => s + x.capacity, 0);
+          return formatPercent((c - qs.reduce((s, x) => s + x.peakConservative, 0)) / c);
+        }),
+      ];
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
+import { quarterHeadroom, type PeriodHeadroom } from '../forecast/headroom.js';
+import { quartersFrom, type Quarter } from '../forecast/quarters.js';
+import { usageView } from '../forecast/usageView.js';
+import type { Store } from '../store/Store.js';
+import type { StoredRun } from './storedRuns.js';
+
+/** One series' headroom now and per quarter, with its exhaustion date and recommendation. */
+export interface HeadroomRow {
+  readonly resource: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly unit: string | null;
+  readonly capacity: number;
+  readonly usedNow: number;
+  readonly quarters: readonly PeriodHeadroom[];
+  readonly full: { status: string; p10: number | null; p50: number | null; p90: number | null } | null;
+  readonly recommendation: { action: string; amount: number; neededByMs: number | null; orderByMs: number | null; late: boolean; risk: string } | null;
+}
+
+/**
+ * Headroom of every series with a capacity in a stored run: capacity (with
+ * its planned changes) minus the peak forecast usage in each quarter,
+ * expected and conservative (80% upper edge).
+ */
+export async function headroomTable(store: Store, run: StoredRun, quarters: readonly Quarter[]): Promise<HeadroomRow[]> {
+  const meta = await store.connection.runAndReadAll(
+    `SELECT f.series_id, s.resource, s.name, map_keys(s.labels), map_values(s.labels), s.unit, s.capacity, coalesce(r.direction, 'rising'),
+            f.last_value, epoch_ms(f.data_end)::DOUBLE, rc.action, rc.amount, epoch_ms(rc.needed_by)::DOUBLE, epoch_ms(rc.order_by)::DOUBLE, rc.late, rc.risk,
+            rc.capacity_changes::VARCHAR, e.status, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p90)::DOUBLE
+     FROM forecasts f JOIN series s USING (series_id) LEFT JOIN resources r USING (resource)
+     LEFT JOIN recommendations rc ON rc.run_id = f.run_id AND rc.series_id = f.series_id
+     LEFT JOIN exhaustion e ON e.run_id = f.run_id AND e.series_id = f.series_id AND e.threshold = 1
+     WHERE f.run_id = $1 AND f.error IS NULL AND s.capacity > 0
+     ORDER BY s.resource, s.name`,
+    [run.runId],
+  );
+  const points = await store.connection.runAndReadAll(
+    `SELECT series_id, epoch_ms(ts)::DOUBLE, value, lower, upper FROM forecast_points WHERE run_id = $1 AND level = 0.8 ORDER BY series_id, ts`,
+    [run.runId],
+  );
+  const bySeries = new Map<string, { t: number[]; v: number[]; lo: number[]; hi: number[] }>();
+  for (const [id, t, v, lo, hi] of points.getRows()) {
+    const p = bySeries.get(String(id)) ?? { t: [], v: [], lo: [], hi: [] };
+    p.t.push(Number(t));
+    p.v.push(Number(v));
+    p.lo.push(Number(lo));
+    p.hi.push(Number(hi));
+    bySeries.set(String(id), p);
+  }
+  return meta.getRows().map((r): HeadroomRow => {
+    const p = bySeries.get(String(r[0])) ?? { t: [], v: [], lo: [], hi: [] };
+    const timestamps = Float64Array.from(p.t);
+    const capacityNow = Number(r[6]);
+    const changes = parseChanges(r[16]);
+    const capacity = capacityAt(capacityNow, changes, timestamps);
+    const direction = r[7] === 'falling' ? 'falling' : 'rising';
+    const lastValue = r[8] === null ? NaN : Number(r[8]);
+    const f = {
+      timestamps,
+      point: Float64Array.from(p.v),
+      intervals: [{ level: 0.8, lower: Float64Array.from(p.lo), upper: Float64Array.from(p.hi) }],
+      data: { lastSignal: lastValue, lastSignalMs: Number(r[9]) },
+    };
+    const u = usageView(f, capacity, capacityNow, direction);
+    const keys = r[3] as unknown as { items: string[] } | string[];
+    const values = r[4] as unknown as { items: string[] } | string[];
+    const k = Array.isArray(keys) ? keys : keys.items;
+    const v = Array.isArray(values) ? values : values.items;
+    return {
+      resource: String(r[1]),
+      name: String(r[2]),
+      labels: Object.fromEntries(k.map((key, i) => [key, v[i]])),
+      unit: r[5] === null ? null : String(r[5]),
+      capacity: capacityNow,
+      usedNow: u.usedNow,
+      quarters: quarterHeadroom(u, quarters, run.asOfMs),
+      full: r[17] === null ? null : { status: String(r[17]), p10: num(r[18]), p50: num(r[19]), p90: num(r[20]) },
+      recommendation: r[10] === null ? null : { action: String(r[10]), amount: Number(r[11]), neededByMs: num(r[12]), orderByMs: num(r[13]), late: Boolean(r[14]), risk: String(r[15]) },
+    };
+  });
+}
+
+/** The quarters a headroom table covers by default: this one and the next three. */
+export function defaultQuarters(asOfMs: number, fiscalYearStartMonth = 1): Quarter[] {
+  return quartersFrom(asOfMs, 4, fiscalYearStartMonth);
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function parseChanges(json: unknown): CapacityChange[] {
+  if (typeof json !== 'string') return [];
+  const list = JSON.parse(json) as { at: string; kind: 'add' | 'set'; amount: number; note?: string }[] | null;
+  return (list ?? []).map((c) => ({ atMs: Date.parse(c.at), kind: c.kind, amount: c.amount, ...(c.note ? { note: c.note } : {}) }));
+}

@@ -1,0 +1,79 @@
+import { checkScenarioDates } from '../plan/normalizePlanning.js';
+import { DEFAULT_PLANNING, planningFor, type PlanningSpec } from '../plan/Planning.js';
+import { PlanError } from '../errors.js';
+import type { Scenario } from '../forecast/scenario.js';
+import { formatPlanPath } from '../plan/planPath.js';
+import type { ErrorBudgetRecord } from '../store/ForecastRecord.js';
+import type { Store } from '../store/Store.js';
+import { errorBudgets } from './errorBudgets.js';
+import { forecastStore, type ForecastRunSummary } from './forecastStore.js';
+
+export interface PlanRunOptions {
+  readonly asOfMs: number;
+  readonly horizonMs: number;
+  readonly planning: PlanningSpec | null;
+  /** Scenarios to run (a selection of the plan's, or inline what-ifs). */
+  readonly scenarios: readonly Scenario[];
+  readonly models?: readonly string[];
+  readonly workers?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A series or SLO at risk: its critical threshold is (or will be, by p50) crossed within the warning window. */
+export interface Risk {
+  readonly name: string;
+  readonly what: string;
+  readonly atMs: number | null;
+}
+
+export interface PlanRunResult {
+  readonly forecast: ForecastRunSummary;
+  readonly budgets: readonly ErrorBudgetRecord[];
+  readonly risks: readonly Risk[];
+}
+
+/**
+ * One planning run: forecast every series with its planning settings,
+ * each scenario beside the baseline, the SLOs' error budgets, and the risks
+ * cron alerts on (exit code 3 with --fail-on-risk).
+ */
+export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunResult> {
+  checkScenarioDates(o.scenarios, o.asOfMs, o.asOfMs + o.horizonMs, (path, detail) => {
+    throw new PlanError(formatPlanPath(path), detail);
+  });
+  const forecast = await forecastStore(store, {
+    asOfMs: o.asOfMs,
+    horizonMs: o.horizonMs,
+    levels: [0.8, 0.95],
+    thresholds: [0.8, 0.9, 1],
+    planning: o.planning,
+    scenarios: o.scenarios,
+    ...(o.models ? { models: o.models } : {}),
+    ...(o.workers ? { workers: o.workers } : {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  const budgets = await errorBudgets(store, o.planning?.slos ?? [], o.horizonMs);
+  await store.writeErrorBudgets(forecast.runId, budgets);
+  return { forecast, budgets, risks: await risks(store, forecast.runId, o, budgets) };
+}
+
+async function risks(store: Store, runId: number, o: PlanRunOptions, budgets: readonly ErrorBudgetRecord[]): Promise<Risk[]> {
+  const windowEnd = o.asOfMs + (o.planning?.defaults.warningWindowMs ?? DEFAULT_PLANNING.warningWindowMs);
+  const reader = await store.connection.runAndReadAll(
+    `SELECT s.name, s.resource, e.threshold, e.status, epoch_ms(e.p50)::DOUBLE FROM exhaustion e JOIN series s USING (series_id)
+     WHERE e.run_id = $1 AND e.status IN ('past', 'within') ORDER BY e.p50 NULLS FIRST`,
+    [runId],
+  );
+  const out: Risk[] = [];
+  for (const [name, resource, threshold, status, p50] of reader.getRows()) {
+    const critical = planningFor(o.planning, String(resource)).thresholds.critical;
+    if (Math.abs(Number(threshold) - critical) > 1e-9) continue;
+    if (status === 'past') out.push({ name: String(name), what: `past its critical threshold (${critical * 100}%)`, atMs: null });
+    else if (Number(p50) <= windowEnd) out.push({ name: String(name), what: `reaches its critical threshold (${critical * 100}%)`, atMs: Number(p50) });
+  }
+  for (const b of budgets) {
+    if (b.status === 'past') out.push({ name: b.slo, what: 'error budget spent', atMs: null });
+    else if (b.p50 !== null && b.p50 <= windowEnd) out.push({ name: b.slo, what: 'error budget runs out', atMs: b.p50 });
+  }
+  return out;
+}
