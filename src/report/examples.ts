@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { forecastStore } from '../pipeline/forecastStore.js';
+import { planRun } from '../pipeline/planRun.js';
+import { demoPlanning } from '../source/demo/demoPlanning.js';
 import { ingestDemo } from '../pipeline/ingestDemo.js';
 import { Store } from '../store/Store.js';
 import { buildReportModel } from './buildReportModel.js';
@@ -30,7 +31,8 @@ export async function writeExamples(outDir: string, nowMs = EXAMPLE_NOW): Promis
     try {
       const endMs = Math.floor(nowMs / HOUR) * HOUR;
       await ingestDemo(store, { endMs, seed: 42, size: 'small' });
-      await forecastStore(store, { asOfMs: endMs, horizonMs: 180 * DAY, levels: [0.8, 0.95], thresholds: [0.8, 0.9, 1], workers: 1 });
+      const planning = demoPlanning(endMs);
+      await planRun(store, { asOfMs: endMs, horizonMs: 180 * DAY, planning, scenarios: planning.scenarios, workers: 1 });
       model = await buildReportModel(store, { nowMs, timeZone: 'UTC', title: 'Capacity headroom report — demo fleet (example)', chartLimit: 3 });
     } finally {
       store.close();

@@ -17,7 +17,7 @@ export interface DemoSlo {
 /**
  * Two services' request and error counts per 5 minutes over the last 35
  * days: `checkout-availability` (99.9%) had an incident 12 days ago that
- * spent about half its budget and is calm since; `search-availability`
+ * spent most of its budget and is calm since; `search-availability`
  * (99.5%) has burned at about 1.3× its budget for two weeks, so its budget
  * runs out within the window and a ticket-level burn-rate alert fires.
  */
@@ -41,7 +41,7 @@ export function generateSlos(options: { endMs: number; seed?: number; days?: num
   const checkout = counts(3000, (t) => (t >= incidentStart && t < incidentStart + 3 * HOUR ? 0.12 : 0.0002));
   const search = counts(5000, (t) => (t >= end - 14 * DAY ? 0.0065 : 0.002));
   return [
-    { name: 'checkout-availability', objective: 0.999, description: 'Checkout: a 3-hour incident 12 days ago spent half the budget; calm since.', timestamps, ...checkout },
+    { name: 'checkout-availability', objective: 0.999, description: 'Checkout: a 3-hour incident 12 days ago spent most of the budget; calm since, so it lasts as the incident ages out.', timestamps, ...checkout },
     { name: 'search-availability', objective: 0.995, description: 'Search: burning at about 1.3× its budget for two weeks.', timestamps, ...search },
   ];
 }
