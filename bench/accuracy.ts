@@ -42,7 +42,7 @@ export async function benchAccuracy(): Promise<void> {
   const methods = ['capplan', 'augurs MSTL.ets([24,168]) raw hourly', 'augurs MSTL.ets([7]) daily peaks', 'augurs AutoETS ZZN daily peaks', 'predict_linear 1d', 'predict_linear 7d', 'predict_linear 30d'];
   const scores = new Map(methods.map((m) => [m, empty()]));
   const corpus: DemoSeries[] = [1, 2, 3, 4].flatMap((seed) => generateFleet({ endMs: END, seed }));
-  const cut = END - HOLDOUT * DAY + HOUR; // training ends at 00:00 of the first held-out day
+  const cut = END - HOLDOUT * DAY; // training ends at 23:00 of the day before the first held-out day
   for (const s of corpus) {
     const split = s.timestamps.findIndex((t) => t >= cut);
     const trainT = s.timestamps.subarray(0, split);
