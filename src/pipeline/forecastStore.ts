@@ -1,4 +1,5 @@
 import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
+import { inShard, type Shard } from '../shard.js';
 import { exhaustion } from '../forecast/exhaustion.js';
 import { forecastFleet } from '../forecast/fleet.js';
 import type { ForecastOptions, SeriesForecast } from '../forecast/forecastSeries.js';
@@ -22,6 +23,8 @@ export interface ForecastStoreOptions {
   readonly models?: readonly string[];
   readonly workers?: number;
   readonly resource?: string;
+  /** Forecast only this host's slice of the fleet (`--shard I/N`). */
+  readonly shard?: Shard;
   /** Called after each series with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -53,7 +56,7 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
   // it is not forecast as usage; its latest value is the usage series' capacity.
   const capacities = await latestCapacities(store);
   const series = listed
-    .filter((s) => s.metric !== 'capacity')
+    .filter((s) => s.metric !== 'capacity' && (!options.shard || inShard(s.seriesId, options.shard)))
     .map((s) => {
       const pulled = capacities.get(capacityKey(s.resource, s.labels));
       return pulled === undefined ? s : { ...s, capacity: pulled };

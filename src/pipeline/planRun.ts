@@ -2,6 +2,7 @@ import { checkScenarioDates } from '../plan/normalizePlanning.js';
 import { DEFAULT_PLANNING, planningFor, type PlanningSpec } from '../plan/Planning.js';
 import { PlanError } from '../errors.js';
 import type { Scenario } from '../forecast/scenario.js';
+import type { Shard } from '../shard.js';
 import { formatPlanPath } from '../plan/planPath.js';
 import type { ErrorBudgetRecord } from '../store/ForecastRecord.js';
 import type { Store } from '../store/Store.js';
@@ -16,6 +17,7 @@ export interface PlanRunOptions {
   readonly scenarios: readonly Scenario[];
   readonly models?: readonly string[];
   readonly workers?: number;
+  readonly shard?: Shard;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -50,6 +52,7 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
     scenarios: o.scenarios,
     ...(o.models ? { models: o.models } : {}),
     ...(o.workers ? { workers: o.workers } : {}),
+    ...(o.shard ? { shard: o.shard } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   const budgets = await errorBudgets(store, o.planning?.slos ?? [], o.horizonMs);

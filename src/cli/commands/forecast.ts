@@ -5,6 +5,7 @@ import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../..
 import { MODELS, findModel } from '../../models/registry.js';
 import { planRun, type Risk } from '../../pipeline/planRun.js';
 import { loadPlan } from '../../plan/loadPlan.js';
+import { parseShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
 import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
@@ -29,6 +30,7 @@ interface ForecastCliOptions {
   scenario: string[];
   whatIf: string[];
   failOnRisk?: boolean;
+  shard?: string;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -50,6 +52,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
+    .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
     .addHelpText(
       'after',
       `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
@@ -158,6 +161,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
+      ...(opts.shard ? { shard: parseShard(opts.shard) } : {}),
     });
     const run = result.forecast;
     ctx.stdout.write(

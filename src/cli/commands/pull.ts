@@ -1,3 +1,4 @@
+import { parseShard } from '../../shard.js';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../../errors.js';
@@ -13,6 +14,7 @@ import { oneOf, positiveInt } from '../options.js';
 
 interface PullOptions {
   db: string;
+  shard?: string;
   plan?: string;
   resource: string[];
   full?: boolean;
@@ -63,6 +65,7 @@ export const registerPull: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--max-points <n>', 'ad hoc: points per request before splitting (default 11000; 30000 for VictoriaMetrics)', positiveInt)
     .option('--concurrency <n>', 'ad hoc: requests in flight at once (default 4)', positiveInt)
     .option('--timeout <duration>', 'ad hoc: per-request timeout (default 2m)')
+    .option('--shard <I/N>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4")
     .addHelpText(
       'after',
       `
@@ -81,6 +84,7 @@ Exit codes: 0 all pulled (partial responses are warnings), 5 a resource failed a
 async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
+  const shard = opts.shard ? parseShard(opts.shard) : null;
   const store = await Store.open(opts.db, { now: ctx.now });
   const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr) : null;
   let result: RunPullResult;
@@ -90,6 +94,7 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
       resources,
       nowMs: endMs,
       full,
+      ...(shard ? { shard } : {}),
       clientOptions: { secretReaders: { env: ctx.env as NodeJS.ProcessEnv } },
       onPlanned: (e) => progress?.planned(e),
       onProgress: (e) => progress?.progress(e),

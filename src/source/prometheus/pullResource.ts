@@ -2,6 +2,8 @@ import { SourceError } from '../../errors.js';
 import type { ResourceConfig, SourceConfig } from '../../plan/Plan.js';
 import type { Store } from '../../store/Store.js';
 import type { SeriesSamples } from '../../store/writeSamples.js';
+import { seriesId } from '../../store/seriesId.js';
+import { inShard, type Shard } from '../../shard.js';
 import { mapInOrder } from './mapInOrder.js';
 import type { RangeResult } from './matrix.js';
 import { groupQuery, peakQuery } from './peakQuery.js';
@@ -27,6 +29,8 @@ export interface PullResourceOptions {
   readonly semaphore?: Semaphore;
   /** Shared by concurrent pulls into one store: a DuckDB connection runs one transaction at a time. */
   readonly storeLock?: Semaphore;
+  /** Keep only this host's slice of the fleet (stable hash of the series id); all when absent. */
+  readonly shard?: Shard;
   readonly maxHalvings?: number;
   readonly onProgress?: (event: PullProgress) => void;
   /** Called once per query before its first request, with how many windows it will take (before any halving). */
@@ -173,7 +177,9 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
           ),
         async (result, w, i) => {
           for (const text of result.warnings) if (!warnings.includes(text)) warnings.push(text);
-          const batch = toSamples(result, resource, p.metric, constantCapacity);
+          const all = toSamples(result, resource, p.metric, constantCapacity);
+          const shard = options.shard;
+          const batch = shard ? all.filter((b) => inShard(seriesId(b.key), shard)) : all;
           let added = 0;
           if (batch.length > 0) {
             const r = await lock.run(() => store.writeSamples(pullId, batch));

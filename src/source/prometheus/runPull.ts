@@ -4,6 +4,7 @@ import type { Store } from '../../store/Store.js';
 import { PromClient, type PromClientOptions } from './PromClient.js';
 import { pullResource, type PullPlanned, type PullProgress, type PullSummary } from './pullResource.js';
 import { Semaphore } from './Semaphore.js';
+import type { Shard } from '../../shard.js';
 
 export interface RunPullOptions {
   /** Resource names to pull; all of the plan's when absent. */
@@ -13,6 +14,8 @@ export interface RunPullOptions {
   /** Re-pull each resource's whole lookback instead of resuming from what is stored. */
   readonly full?: boolean;
   readonly overlapSteps?: number;
+  /** Store only this host's slice of every resource (`--shard I/N`). */
+  readonly shard?: Shard;
   /** Resources pulled at once (each source still caps its own requests). Default 2. */
   readonly parallel?: number;
   /** Builds the client for a source; tests inject one, the CLI normally leaves the default. */
@@ -67,6 +70,7 @@ export async function runPull(plan: Plan, store: Store, options: RunPullOptions 
           nowMs: options.nowMs,
           full: options.full,
           overlapSteps: options.overlapSteps,
+          ...(options.shard ? { shard: options.shard } : {}),
           onProgress: options.onProgress,
           onPlanned: options.onPlanned,
         }),
