@@ -2,6 +2,7 @@ import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchPull } from './pull.js';
+import { benchLoad } from './reliability.js';
 
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables. Nothing
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   forecast: benchForecast,
   accuracy: benchAccuracy,
   exhaustion: benchExhaustion,
+  load: benchLoad,
 };
 
 const wanted = process.argv.slice(2);

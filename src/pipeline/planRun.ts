@@ -43,6 +43,8 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
   checkScenarioDates(o.scenarios, o.asOfMs, o.asOfMs + o.horizonMs, (path, detail) => {
     throw new PlanError(formatPlanPath(path), detail);
   });
+  // Runs a killed process left 'running' never count as latest; close them so the history says what happened.
+  await store.connection.run(`UPDATE forecast_runs SET status = 'failed', finished_at = coalesce(finished_at, now()) WHERE status = 'running'`);
   const forecast = await forecastStore(store, {
     asOfMs: o.asOfMs,
     horizonMs: o.horizonMs,

@@ -27,12 +27,19 @@ export function parsePlan(text: string, file = 'plan'): Plan {
     const pos = lines.linePos(syntax.pos[0]);
     throw new PlanError('', `${file}:${pos.line}:${pos.col}: ${syntax.message.split('\n')[0]}`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // The yaml library refuses alias bombs (and unresolved aliases) with a ReferenceError.
+    throw new PlanError('', `${file}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
   if (data === null || data === undefined) throw new PlanError('', `${file}: the plan is empty; expected sources and resources`);
   const locate = locator(doc, lines, file);
   const parsed = planSchema.safeParse(data);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // A misspelt key explains a missing one: report unknown keys first.
+    const issue = parsed.error.issues.find((i) => i.code === 'unrecognized_keys') ?? parsed.error.issues[0];
     const { path, detail } = describeIssue(issue, data);
     const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
     throw new PlanError(formatPlanPath(path), detail + locate(path) + more);
@@ -50,7 +57,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: PlanPath
     if (SECRET_KEYS.test(key)) {
       return { path: [...path, key], detail: 'secrets are not written in the plan; name an environment variable or a file (bearerTokenEnv, bearerTokenFile, passwordEnv, passwordFile)' };
     }
-    return { path: [...path, key], detail: 'unknown key' };
+    return { path: [...path, key], detail: `unknown key${didYouMean(key, allowedKeys(data, path))}` };
   }
   const found = valueAt(data, path);
   if (found === undefined) return { path, detail: `is required (${issue.message})` };
@@ -78,4 +85,50 @@ function locator(doc: Document, lines: LineCounter, file: string): Locate {
     }
     return '';
   };
+}
+
+/** The keys the schema allows where `key` was found: the keys of a valid sibling shape, read from the zod schema. */
+function allowedKeys(_data: unknown, path: PlanPath): string[] {
+  let shape: unknown = planSchema;
+  for (const seg of path) {
+    shape = unwrap(shape);
+    const s = shape as { shape?: Record<string, unknown>; element?: unknown; _zod?: { def?: { valueType?: unknown } } };
+    if (typeof seg === 'number') shape = s.element;
+    else if (s.shape && seg in s.shape) shape = s.shape[seg];
+    else shape = s._zod?.def?.valueType;
+    if (!shape) return [];
+  }
+  const final = unwrap(shape) as { shape?: Record<string, unknown> };
+  return final.shape ? Object.keys(final.shape) : [];
+}
+
+function unwrap(shape: unknown): unknown {
+  let s = shape as { unwrap?: () => unknown; _zod?: { def?: { type?: string; innerType?: unknown } } };
+  while (s && s._zod?.def?.type === 'optional' && s._zod.def.innerType) s = s._zod.def.innerType as typeof s;
+  return s;
+}
+
+/** ` (did you mean "aggregate"?)` for a key within two edits (or a case change) of an allowed one. */
+function didYouMean(key: string, allowed: readonly string[]): string {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const a of allowed) {
+    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
+    if (d < bestDistance) [best, bestDistance] = [a, d];
+  }
+  return best ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
 }

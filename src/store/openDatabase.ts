@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ExitCode, StoreError } from '../errors.js';
@@ -67,9 +67,10 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     probe.instance.closeSync();
   }
 
+  if (!exists) await createAtomically(file, path, migrations, options.now ?? Date.now);
   const db = await connect(file, path, false);
   try {
-    const version = exists ? await readSchemaVersion(db.connection, path) : 0;
+    const version = await readSchemaVersion(db.connection, path);
     await migrate(db.connection, migrations, version, options.now ?? Date.now);
     return { ...db, path: file, schemaVersion: latest };
   } catch (err) {
@@ -127,6 +128,29 @@ async function readSchemaVersion(connection: DuckDBConnection, shown: string): P
   }
   const reader = await connection.runAndReadAll(`SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_migrations`);
   return Number(reader.getRowObjectsJS()[0].v);
+}
+
+/**
+ * Builds a new database beside its final path, migrated and checkpointed,
+ * and renames it into place: a process killed while creating leaves either
+ * no file or a complete one, never a half-written WAL that DuckDB cannot
+ * replay (it fails on COMMENT ON: duckdb/duckdb#19712).
+ */
+async function createAtomically(file: string, shown: string, migrations: readonly Migration[], now: () => number): Promise<void> {
+  const temp = `${file}.creating-${process.pid}`;
+  rmSync(temp, { force: true });
+  rmSync(`${temp}.wal`, { force: true });
+  const db = await connect(temp, shown, false);
+  try {
+    await migrate(db.connection, migrations, 0, now);
+  } finally {
+    db.connection.closeSync();
+    db.instance.closeSync();
+  }
+  rmSync(`${temp}.wal`, { force: true });
+  // Another process may have created it meanwhile: then theirs wins and ours is dropped.
+  if (existsSync(file)) rmSync(temp, { force: true });
+  else renameSync(temp, file);
 }
 
 async function migrate(connection: DuckDBConnection, migrations: readonly Migration[], from: number, now: () => number): Promise<void> {

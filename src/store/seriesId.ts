@@ -14,7 +14,7 @@ export interface SeriesKey {
 export function seriesId(key: SeriesKey): string {
   const labels = Object.keys(key.labels)
     .sort()
-    .map((k) => [k, key.labels[k]]);
+    .map((k) => [wellFormed(k), wellFormed(key.labels[k])]);
   const canonical = JSON.stringify([key.resource, key.metric, labels]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
@@ -23,7 +23,15 @@ export function seriesId(key: SeriesKey): string {
 export function seriesDisplayName(key: SeriesKey): string {
   const labels = Object.keys(key.labels)
     .sort()
-    .map((k) => `${k}=${JSON.stringify(key.labels[k])}`)
+    .map((k) => `${wellFormed(k)}=${JSON.stringify(wellFormed(key.labels[k]))}`)
     .join(',');
   return labels ? `${key.metric}{${labels}}` : key.metric;
+}
+
+/**
+ * Replaces lone UTF-16 surrogates (a label decoded from JSON `"\ud800"`) with
+ * U+FFFD: DuckDB stores UTF-8 only, and such strings have no UTF-8 form.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }

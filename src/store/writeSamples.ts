@@ -1,5 +1,5 @@
 import { DOUBLE, DuckDBDataChunk, INTEGER, listValue, type DuckDBConnection, type DuckDBVector } from '@duckdb/node-api';
-import { seriesDisplayName, seriesId, type SeriesKey } from './seriesId.js';
+import { seriesDisplayName, seriesId, wellFormed, type SeriesKey } from './seriesId.js';
 import { listParam } from './sqlValues.js';
 
 /** Samples of one series from one pull, as the source delivered them. */
@@ -288,7 +288,7 @@ async function upsertSeries(connection: DuckDBConnection, ids: readonly string[]
       listParam(batch.map((s) => s.key.resource)),
       listParam(batch.map((s) => s.key.metric)),
       // Labels travel as JSON text: a list of lists cannot be bound when a series has no labels (its type would be ANY).
-      listParam(batch.map((s, i) => JSON.stringify(Object.fromEntries(labelKeys[i].map((k) => [k, s.key.labels[k]]))))),
+      listParam(batch.map((s, i) => JSON.stringify(Object.fromEntries(labelKeys[i].map((k) => [wellFormed(k), wellFormed(s.key.labels[k])]))))),
       listParam(batch.map((s) => s.meta?.name ?? seriesDisplayName(s.key))),
       listValue(batch.map((s) => s.meta?.unit ?? null)),
       listValue(batch.map((s) => s.meta?.capacity ?? null)),

@@ -31,10 +31,12 @@ export function parseDuration(text: string, what = 'duration'): number {
     total += Number(m[1]) * UNIT_MS[m[2] as Unit];
     pos = PART.lastIndex;
   }
-  if (!Number.isFinite(total) || total <= 0 || total > 1000 * UNIT_MS.y) {
-    throw new UsageError(`${what}: '${text}' is out of range (must be positive and at most 1000y)`);
+  // Decimal fractions of units carry float noise (0.1h); a sub-millisecond remainder is a real fraction.
+  const whole = Math.round(total);
+  if (!Number.isFinite(total) || Math.abs(total - whole) > 1e-6 || whole <= 0 || whole > 1000 * UNIT_MS.y) {
+    throw new UsageError(`${what}: '${text}' is out of range (must be a whole number of milliseconds, positive, at most 1000y)`);
   }
-  return total;
+  return whole;
 }
 
 /** Formats milliseconds as the shortest exact Prometheus duration (`3600000` → `1h`). */

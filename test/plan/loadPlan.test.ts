@@ -76,7 +76,7 @@ resources:
 
   it.each([
     [base.replace('usage: disk_used_bytes', 'usage: disk_used_bytes\n    step: 1 hour'), 'resources[0].step: expected a duration like 1h, got "1 hour" (at plan.yaml:9:5)'],
-    [base + '    agregate: max\n', 'resources[0].agregate: unknown key (at plan.yaml:9:5)'],
+    [base + '    agregate: max\n', 'resources[0].agregate: unknown key (did you mean "aggregate"?) (at plan.yaml:9:5)'],
     [base.replace('source: prom', 'source: thanos'), 'resources[0].source: unknown source "thanos" (defined: prom) (at plan.yaml:7:5)'],
     [base.replace('type: prometheus', 'type: cortex'), 'sources.prom.type: expected one of prometheus, thanos, victoriametrics, mimir, got "cortex" (at plan.yaml:4:5)'],
     [base.replace('    usage: disk_used_bytes\n', ''), 'resources[0].usage: is required (expected a PromQL query) (at plan.yaml:6:5)'],

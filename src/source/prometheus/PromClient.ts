@@ -96,7 +96,7 @@ export interface ProbeResult {
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRY_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+const RETRY_CODES = new Set(['ERR_BAD_RESPONSE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ECONNABORTED', 'EPIPE', 'EAI_AGAIN', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO/;
 
 /**
@@ -164,7 +164,7 @@ export class PromClient {
     } catch (err) {
       throw new SourceError(`${this.where('POST', '/api/v1/query_range')}: unexpected answer: ${(err as Error).message}`);
     }
-    return { series, warnings: body.warnings ?? [], resolution };
+    return { series, warnings: this.scrubAll(body.warnings), resolution };
   }
 
   /** Label sets of the series matching any of `matchers` (at least one needed). */
@@ -175,7 +175,7 @@ export class PromClient {
     addRange(form, range);
     if (this.options.thanos) this.addThanosParams(form, true);
     const body = await this.post('/api/v1/series', form);
-    return { series: (body.data as Record<string, string>[]) ?? [], warnings: body.warnings ?? [] };
+    return { series: (body.data as Record<string, string>[]) ?? [], warnings: this.scrubAll(body.warnings) };
   }
 
   /** Label names, optionally limited to series matching `matchers`. */
@@ -185,7 +185,7 @@ export class PromClient {
     addRange(form, range);
     if (this.options.thanos) this.addThanosParams(form, false);
     const body = await this.post('/api/v1/labels', form);
-    return { labels: (body.data as string[]) ?? [], warnings: body.warnings ?? [] };
+    return { labels: (body.data as string[]) ?? [], warnings: this.scrubAll(body.warnings) };
   }
 
   /** The server's build info; Thanos, Mimir and VictoriaMetrics answer it too. */
@@ -249,7 +249,9 @@ export class PromClient {
     const error = this.httpError(method, path, res.status, body, text);
     // A Prometheus query timeout (503, errorType timeout) will time out again: the caller shrinks the range instead.
     const queryTimeout = error.errorType === 'timeout' || error.errorType === 'canceled';
-    const retryable = RETRY_STATUS.has(res.status) && !queryTimeout;
+    // A 2xx that is not JSON was cut short (or is not a Prometheus API): worth another try.
+    const truncated = res.status >= 200 && res.status < 300 && body === null;
+    const retryable = (RETRY_STATUS.has(res.status) && !queryTimeout) || truncated;
     return { ok: false, error, retryable, retryAfterMs: parseRetryAfter(res.headers['retry-after'], this.now()) };
   }
 
@@ -316,7 +318,8 @@ export class PromClient {
   private httpError(method: string, path: string, status: number, body: ApiBody | null, text: unknown): PromApiError {
     const serverMessage = body?.error !== undefined ? this.scrub(body.error) : snippet(this.scrub(String(text ?? '')));
     const errorType = body?.errorType;
-    const detail = [`HTTP ${status}`, errorType, serverMessage].filter((x) => x).join(': ');
+    const notJson = body === null && status >= 200 && status < 300 ? 'answer is not valid JSON (truncated, or not a Prometheus API)' : null;
+    const detail = [`HTTP ${status}`, errorType, notJson ?? serverMessage].filter((x) => x).join(': ');
     return new PromApiError(this.scrub(`${this.where(method, path)}: ${detail}`), status, serverMessage, errorType);
   }
 
@@ -327,6 +330,11 @@ export class PromClient {
 
   private scrub(text: string): string {
     return redact(text, [...this.secrets]);
+  }
+
+  /** Server warnings can quote a request back, credentials included: scrubbed before anyone stores or prints them. */
+  private scrubAll(warnings: readonly unknown[] | undefined): string[] {
+    return (warnings ?? []).map((w) => this.scrub(String(w)));
   }
 }
 

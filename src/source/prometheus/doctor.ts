@@ -241,7 +241,9 @@ async function safeProbe(
 
 function describeAuth(auth: AuthConfig | undefined, info: ProbeResult): { status: CheckStatus; detail: string } {
   const what = describeCredentials(auth);
-  const challenge = info.headers['www-authenticate'] ? ` (it asks for: ${info.headers['www-authenticate'].split(',')[0]})` : '';
+  // Only the scheme: a realm or error_description can quote the credentials sent.
+  const scheme = info.headers['www-authenticate']?.trim().split(/[\s,]/)[0];
+  const challenge = scheme ? ` (it asks for: ${scheme})` : '';
   if (info.status === 401) {
     return {
       status: 'fail',
