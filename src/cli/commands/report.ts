@@ -9,6 +9,7 @@ import { buildReportModel } from '../../report/buildReportModel.js';
 import { checkTimeZone } from '../../report/dates.js';
 import { parseQuarter, parseRange } from '../../report/period.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
+import { loadPlan } from '../../plan/loadPlan.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -27,6 +28,7 @@ interface ReportOptions {
   email?: string;
   groupBy?: string;
   charts: number;
+  plan?: string;
 }
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -36,7 +38,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .requiredOption('--db <path>', 'the capplan database')
     .option('--format <format>', 'md, html, json, csv or pdf (pdf needs Chromium)', oneOf(OUTPUT_FORMATS), 'md')
     .option('--out <file|dir>', 'write to this file, or into this directory as headroom-<date>.<ext> (default: standard output)')
-    .option('--tz <zone>', 'IANA time zone for dates and quarter boundaries', 'UTC')
+    .option('--tz <zone>', "IANA time zone for dates and quarter boundaries (default: the plan's email.timeZone, else UTC)")
+    .option('--plan <file>', "plan file: its email.timeZone, email.to (with --email '') and planning.groupBy become the defaults")
     .option('--quarter <quarter>', 'report period, e.g. 2027-Q1 (default: the current quarter)')
     .option('--from <date>', 'report period start, YYYY-MM-DD (with --to)')
     .option('--to <date>', 'report period end, YYYY-MM-DD inclusive (with --from)')
@@ -46,6 +49,11 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .option('--run <id>', 'forecast run id (default: the latest successful one)', positiveInt)
     .option('--title <text>', 'report title')
     .action(async (opts: ReportOptions) => {
+      const plan = opts.plan ? await loadPlan(opts.plan) : null;
+      // --tz has no commander default, so an unset one can fall back to the plan's.
+      opts.tz = (opts.tz as string | undefined) ?? plan?.email?.timeZone ?? 'UTC';
+      if (opts.groupBy === undefined && plan?.planning?.defaults.groupBy) opts.groupBy = plan.planning.defaults.groupBy;
+      if (opts.email === '' && plan?.email) opts.email = plan.email.to.join(',');
       try {
         checkTimeZone(opts.tz);
       } catch {
