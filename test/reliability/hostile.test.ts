@@ -231,6 +231,7 @@ describe('duration parser: hostile text', () => {
       fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 500 }), unit), { minLength: 1, maxLength: 4 }), (parts) => {
         const text = parts.map(([n, u]) => `${n}${u}`).join('');
         const ms = parts.reduce((a, [n, u]) => a + n * MS[u], 0);
+        fc.pre(ms <= 1000 * MS.y); // longer is out of range, tested above
         expect(parseDuration(text)).toBe(ms);
         expect(parseDuration(formatDuration(ms))).toBe(ms);
       }),
