@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../errors.js';
+import { checkTimeZone } from '../report/dates.js';
 
 /** A commander argument parser accepting one of `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
@@ -13,4 +15,18 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
   return n;
+}
+
+/** Collects a repeatable option's values: `--scenario a --scenario b`. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Checks a `--tz` value up front, so a typo is a usage error (exit 2), not a failure halfway through. */
+export function checkTimeZoneOption(timeZone: string, flag = '--tz'): void {
+  try {
+    checkTimeZone(timeZone);
+  } catch {
+    throw new UsageError(`${flag}: unknown time zone '${timeZone}' (expected an IANA name such as UTC or Europe/Berlin)`);
+  }
 }

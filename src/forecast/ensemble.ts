@@ -1,6 +1,6 @@
 import type { Forecast } from '../models/Forecast.js';
 import type { Model } from '../models/Model.js';
-import { mase, type BacktestWindow } from './backtest.js';
+import type { BacktestWindow } from './backtest.js';
 
 /**
  * The equal-weight average of several models: point and interval edges are
@@ -55,4 +55,3 @@ export function ensembleWindows(members: readonly (readonly BacktestWindow[])[])
   });
 }
 
-export { mase };

@@ -8,8 +8,8 @@ import { regularize } from './regularize.js';
 import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
 import { detectSeasonality } from './seasonality.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
-import { ensembleModel, ensembleWindows, mase } from './ensemble.js';
-import { crossValidate, planBacktest, type BacktestWindow } from './backtest.js';
+import { ensembleModel, ensembleWindows } from './ensemble.js';
+import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
 import { addSteps, nominalMs, type Step } from './Step.js';
 
 const DAY = 86_400_000;

@@ -181,13 +181,20 @@ function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly Capa
 const capacityKey = (resource: string, labels: Readonly<Record<string, string>>) =>
   JSON.stringify([resource, Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))]);
 
+/** The latest value of every pulled capacity series, in one query, keyed like its usage series. */
 async function latestCapacities(store: Store): Promise<Map<string, number>> {
-  const rows = await store.listSeries();
+  const reader = await store.connection.runAndReadAll(
+    `SELECT s.resource, map_keys(s.labels), map_values(s.labels), arg_max(x.value, x.ts)
+     FROM series s JOIN samples x USING (series_id)
+     WHERE s.metric = 'capacity'
+     GROUP BY ALL`,
+  );
   const out = new Map<string, number>();
-  for (const s of rows.filter((r) => r.metric === 'capacity')) {
-    const samples = await store.readSamples(s.seriesId);
-    const last = samples.values[samples.values.length - 1];
-    if (Number.isFinite(last) && last > 0) out.set(capacityKey(s.resource, s.labels), last);
+  for (const [resource, keys, values, last] of reader.getRowsJS()) {
+    const k = keys as string[];
+    const v = values as string[];
+    const capacity = Number(last);
+    if (Number.isFinite(capacity) && capacity > 0) out.set(capacityKey(String(resource), Object.fromEntries(k.map((key, i) => [key, v[i]]))), capacity);
   }
   return out;
 }

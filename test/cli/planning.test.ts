@@ -48,6 +48,11 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     expect(budgets[0]).toEqual(['checkout-availability', expect.any(Number), 'beyond_horizon']);
     expect(budgets[1][2]).toBe('within');
 
+    for (const cmd of ['budget', 'diff', 'headroom']) {
+      const badZone = await runCli([cmd, '--db', db, '--tz', 'Mars/Olympus']);
+      expect(badZone.code).toBe(ExitCode.usage);
+      expect(badZone.stderr).toMatch(/--tz: unknown time zone 'Mars\/Olympus'/);
+    }
     const budget = await runCli(['budget', '--db', db, '--format', 'csv']);
     expect(budget.stdout.split('\r\n')[0]).toBe('slo,objective,window,budget_left,error_ratio,burn_rate_1d,alerts_firing,exhausted_p50,p10,p90');
 

@@ -6,7 +6,7 @@ import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf } from '../options.js';
+import { checkTimeZoneOption, oneOf } from '../options.js';
 
 export const registerBudget: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
@@ -16,6 +16,7 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
     .option('--format <format>', 'table, csv or json', oneOf(['table', 'csv', 'json'] as const), 'table')
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: { db: string; format: 'table' | 'csv' | 'json'; tz: string }) => {
+      checkTimeZoneOption(opts.tz);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const run = await findRun(store);

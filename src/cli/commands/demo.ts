@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { buildReportModel } from '../../report/buildReportModel.js';
-import { checkTimeZone, formatDate } from '../../report/dates.js';
+import { formatDate } from '../../report/dates.js';
 import { headlineExhaustion } from '../../report/ReportModel.js';
 import { fullText, intervalText } from '../../report/riskRows.js';
 import { ingestDemo } from '../../pipeline/ingestDemo.js';
@@ -13,8 +13,7 @@ import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf, positiveInt } from '../options.js';
-import { UsageError } from '../../errors.js';
+import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
 
 interface DemoOptions {
   db: string;
@@ -43,11 +42,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--fail-on-risk', 'exit 3 when a critical threshold or an error budget is reached within the warning window')
     .action(async (opts: DemoOptions) => {
       const horizonMs = parseDuration(opts.horizon, '--horizon');
-      try {
-        checkTimeZone(opts.tz);
-      } catch {
-        throw new UsageError(`--tz: unknown time zone '${opts.tz}' (expected an IANA name such as UTC or Europe/Berlin)`);
-      }
+      checkTimeZoneOption(opts.tz);
       const started = ctx.now();
       const endMs = Math.floor(started / HOUR) * HOUR;
       const store = await Store.open(opts.db, { now: ctx.now });

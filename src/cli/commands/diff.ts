@@ -8,7 +8,7 @@ import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf } from '../options.js';
+import { checkTimeZoneOption, oneOf } from '../options.js';
 
 interface DiffOptions {
   db: string;
@@ -30,6 +30,7 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--format <format>', 'table, csv or json', oneOf(['table', 'csv', 'json'] as const), 'table')
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: DiffOptions) => {
+      checkTimeZoneOption(opts.tz);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const after = await findRun(store);

@@ -6,7 +6,7 @@ import { adHocSource } from '../../source/prometheus/adHocPlan.js';
 import { checkSource, type CheckStatus, type DoctorReport } from '../../source/prometheus/doctor.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf } from '../options.js';
+import { collect, oneOf } from '../options.js';
 
 interface DoctorOptions {
   url?: string;
@@ -17,7 +17,6 @@ interface DoctorOptions {
   source: string[];
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: '--  ' };
 

@@ -9,7 +9,7 @@ import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf, positiveInt } from '../options.js';
+import { collect, oneOf, positiveInt } from '../options.js';
 
 /**
  * The export formats. To add one (e.g. `parquet` from `src/export/parquet.ts`),
@@ -115,9 +115,6 @@ function openTarget(out: string | undefined, ctx: CliContext): { sink: TextSink;
   return { sink: { write: (text: string) => void writeSync(fd, text) }, close: () => closeSync(fd) };
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parseLabels(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

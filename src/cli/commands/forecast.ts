@@ -14,7 +14,7 @@ import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf, positiveInt } from '../options.js';
+import { collect, oneOf, positiveInt } from '../options.js';
 
 interface ForecastCliOptions {
   input?: string;
@@ -198,9 +198,6 @@ function pickScenarios(all: readonly Scenario[], names: readonly string[], planP
   });
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** A duration (`90d`) or a bare count of steps (`12`). */
 function parseHorizon(text: string): { horizonMs: number } | { horizonSteps: number } {

@@ -4,13 +4,13 @@ import { parseQuarter } from '../../forecast/quarters.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
 import { findRun } from '../../pipeline/storedRuns.js';
-import { checkTimeZone, formatDate } from '../../report/dates.js';
+import { formatDate } from '../../report/dates.js';
 import { formatTable, type Table } from '../../report/tabular.js';
 import { formatPercent, formatQuantity } from '../../report/units.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf } from '../options.js';
+import { checkTimeZoneOption, oneOf } from '../options.js';
 
 interface HeadroomOptions {
   db: string;
@@ -35,11 +35,7 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .addHelpText('after', '\nExample:\n  capplan headroom --db capplan-demo.duckdb --quarter 2027-Q1 --format csv')
     .action(async (opts: HeadroomOptions) => {
-      try {
-        checkTimeZone(opts.tz);
-      } catch {
-        throw new UsageError(`--tz: unknown time zone '${opts.tz}'`);
-      }
+      checkTimeZoneOption(opts.tz);
       const plan = opts.plan ? await loadPlan(opts.plan) : null;
       const fiscal = plan?.planning?.defaults.fiscalYearStartMonth ?? 1;
       const groupBy = opts.groupBy ?? plan?.planning?.defaults.groupBy ?? null;

@@ -10,7 +10,7 @@ import { clientForSource, closeInterruptedPulls, runPull, type RunPullResult } f
 import { Store } from '../../store/Store.js';
 import type { CliContext, OutputStream } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf, positiveInt } from '../options.js';
+import { collect, oneOf, positiveInt } from '../options.js';
 
 interface PullOptions {
   db: string;
@@ -36,7 +36,6 @@ interface PullOptions {
   timeout?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Flags that only mean something for an ad-hoc pull. */
 const AD_HOC_ONLY = ['query', 'name', 'since', 'start', 'end', 'step', 'resolution', 'aggregate', 'capacity', 'unit', 'type', 'maxPoints', 'concurrency', 'timeout'] as const;

@@ -6,14 +6,13 @@ import { deliverReport, parseRecipients } from '../../email/sendReport.js';
 import { UsageError } from '../../errors.js';
 import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
-import { checkTimeZone } from '../../report/dates.js';
 import { parseQuarter, parseRange } from '../../report/period.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf, positiveInt } from '../options.js';
+import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
 
 interface ReportOptions {
   db: string;
@@ -54,11 +53,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       opts.tz = (opts.tz as string | undefined) ?? plan?.email?.timeZone ?? 'UTC';
       if (opts.groupBy === undefined && plan?.planning?.defaults.groupBy) opts.groupBy = plan.planning.defaults.groupBy;
       if (opts.email === '' && plan?.email) opts.email = plan.email.to.join(',');
-      try {
-        checkTimeZone(opts.tz);
-      } catch {
-        throw new UsageError(`--tz: unknown time zone '${opts.tz}' (expected an IANA name such as UTC or Europe/Berlin)`);
-      }
+      checkTimeZoneOption(opts.tz);
       const period = parsePeriod(opts);
       const to = opts.email === undefined ? null : parseRecipients(opts.email);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');

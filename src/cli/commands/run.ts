@@ -2,18 +2,17 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { deliverReport } from '../../email/sendReport.js';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { sloPullResources } from '../../plan/sloResources.js';
 import { planRun } from '../../pipeline/planRun.js';
 import { writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
-import { checkTimeZone } from '../../report/dates.js';
 import { closeInterruptedPulls, runPull } from '../../source/prometheus/runPull.js';
 import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
-import { oneOf } from '../options.js';
+import { checkTimeZoneOption, oneOf } from '../options.js';
 
 interface RunOptions {
   plan: string;
@@ -45,11 +44,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
       const log = logger(ctx);
       const plan = await loadPlan(opts.plan);
       const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
-      try {
-        checkTimeZone(tz);
-      } catch {
-        throw new UsageError(`--tz: unknown time zone '${tz}'`);
-      }
+      checkTimeZoneOption(tz);
       const format = opts.format ?? plan.email?.format ?? 'html';
       const to = opts.email ?? plan.email?.to.join(',');
       const started = ctx.now();
