@@ -106,7 +106,7 @@ export async function benchAccuracy(): Promise<void> {
     ets.free();
     score(methods[3], (d) => fe.point[dayIndex(d)], (d) => [fe.intervals!.lower[dayIndex(d)], fe.intervals!.upper[dayIndex(d)]]);
 
-    for (const [name, w] of [['predict_linear 1d', 24], ['predict_linear 7d', 168], ['predict_linear 30d', 720]] as const) {
+    for (const [name, w] of [['predict_linear 1d', DAY], ['predict_linear 7d', 7 * DAY], ['predict_linear 30d', 30 * DAY]] as const) {
       score(name, byDayOfHourly(predictLinear(trainV, w, hourlyH)));
     }
   }
@@ -157,7 +157,7 @@ export async function benchExhaustion(): Promise<void> {
       const hi = e.p90 ?? Infinity;
       if ((truth as number) >= lo && (truth as number) <= hi) inside++;
     }
-    for (const [name, w] of [['predict_linear 1d', 24], ['predict_linear 7d', 168], ['predict_linear 30d', 720]] as const) {
+    for (const [name, w] of [['predict_linear 1d', DAY], ['predict_linear 7d', 7 * DAY], ['predict_linear 30d', 30 * DAY]] as const) {
       const line = predictLinear(s.values, w, horizon * 24);
       const k = line.findIndex((v) => v >= s.capacity);
       record(name, k < 0 ? null : s.timestamps[s.timestamps.length - 1] + (k + 1) * HOUR);

@@ -1,30 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { predictLinear as predictLinearModel } from '../src/models/predictLinear.js';
 
 const require = createRequire(import.meta.url);
 
 /**
- * Prometheus's predict_linear: least squares over the last `windowPoints`
- * samples, extrapolated. No interval, no seasonality: the baseline users compare against.
+ * Prometheus's predict_linear over the last `windowMs` of an hourly series,
+ * `h` hours ahead: the registry's own `predict_linear_*` model, the baseline
+ * users compare against (no interval, no seasonality).
  */
-export function predictLinear(y: Float64Array, windowPoints: number, h: number): Float64Array {
-  const n = Math.min(windowPoints, y.length);
-  const start = y.length - n;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    const v = y[start + i];
-    sx += i;
-    sy += v;
-    sxx += i * i;
-    sxy += i * v;
-  }
-  const slope = (n * sxy - sx * sy) / (n * sxx - sx * sx);
-  const intercept = (sy - slope * sx) / n;
-  return Float64Array.from({ length: h }, (_, k) => intercept + slope * (n - 1 + k + 1));
+export function predictLinear(y: Float64Array, windowMs: number, h: number): Float64Array {
+  return predictLinearModel('bench', windowMs, 'bench').fit(y, { periods: [], stepMs: 3_600_000 }).predict(h, [0.8]).point;
 }
 
 type AugursForecast = { point: number[]; intervals?: { level: number; lower: number[]; upper: number[] } };
