@@ -1,8 +1,10 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
+import { benchInput } from './input.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
+import { benchStartup } from './startup.js';
 
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables. Nothing
@@ -10,6 +12,8 @@ import { benchLoad } from './reliability.js';
  * Pick some with `npm run bench -- ingest forecast`.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
+  startup: benchStartup,
+  input: benchInput,
   ingest: benchIngest,
   pull: benchPull,
   forecast: benchForecast,
