@@ -1,4 +1,5 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
+import { benchFleet } from './fleet.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchInput } from './input.js';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   accuracy: benchAccuracy,
   exhaustion: benchExhaustion,
   load: benchLoad,
+  fleet: benchFleet,
 };
 
 const wanted = process.argv.slice(2);
