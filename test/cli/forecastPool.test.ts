@@ -1,6 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.js';
 import { forecastSeries } from '../../src/forecast/forecastSeries.js';
 import { generateFleet } from '../../src/source/demo/generateFleet.js';
 import { readSeriesCsv } from '../../src/source/csv/readSeriesCsv.js';
@@ -59,5 +60,16 @@ describe('capplan forecast --input on the worker pool', () => {
       expect(printed?.model).toBe(direct.model);
       expect(printed?.forecast?.map((p) => p.value)).toEqual(Array.from(direct.point));
     }
+  });
+
+  it('stops the pool and names the line when a row near the end is bad (exit 6, nothing printed)', async () => {
+    const file = join(tempDir(), 'fleet.csv');
+    writeFleetCsv(file);
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    appendFileSync(file, 'host-0,yesterday,1\n');
+    const r = await runCli(['forecast', '--input', file, '--horizon', '45d', '--workers', '2']);
+    expect(r.code).toBe(ExitCode.data);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`capplan: ${file}:${lines}: cannot parse timestamp 'yesterday' (expected ISO-8601 like 2026-01-31T12:00:00Z, or unix seconds)\n`);
   });
 });
