@@ -58,9 +58,11 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
       const horizon = parseHorizon(opts.horizon);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
-      const { MODELS, findModel } = await import('../../models/registry.js');
-      for (const alias of models ?? []) {
-        if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+      if (models) {
+        const { MODELS, findModel } = await import('../../models/registry.js');
+        for (const alias of models) {
+          if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+        }
       }
       const options: ForecastOptions = {
         ...horizon,
