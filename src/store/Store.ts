@@ -2,6 +2,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
 import type { ErrorBudgetRecord, ForecastRecord, ForecastRunInfo } from './ForecastRecord.js';
 import { openDatabase, type OpenOptions } from './openDatabase.js';
+import { readCapacityPairs, type CapacityPair } from './readCapacityPairs.js';
+import { readSampleBatches, sampleCounts, type StoredSamples } from './readSampleBatches.js';
 import { runQuery, type QueryResult } from './runQuery.js';
 import { listParam } from './sqlValues.js';
 import { writeErrorBudgets, writeForecasts } from './writeForecasts.js';
@@ -51,10 +53,20 @@ export interface PullOutcome {
   readonly error?: string | null;
 }
 
-export interface StoredSamples {
-  readonly seriesId: string;
-  readonly timestamps: Float64Array;
-  readonly values: Float64Array;
+export type { StoredSamples };
+
+/** How a forecast run ended, with its series accounted for. */
+export interface ForecastRunOutcome {
+  readonly status: 'ok' | 'failed';
+  /** Series with a forecasts row: forecast + failed. */
+  readonly seriesCount: number;
+  readonly failedCount: number;
+  /** Series the run set out to forecast. */
+  readonly expectedCount?: number;
+  readonly forecastCount?: number;
+  /** Series with no stored samples. */
+  readonly skippedCount?: number;
+  readonly error?: string | null;
 }
 
 /**
@@ -164,37 +176,40 @@ export class Store {
     return { seriesId, timestamps: Float64Array.from(cols[0] as number[]), values: Float64Array.from(cols[1] as number[]) };
   }
 
+  /** Stored samples per series (series without samples are absent), in series_id order. */
+  sampleCounts(seriesIds?: readonly string[]): Promise<Map<string, number>> {
+    return sampleCounts(this.connection, seriesIds);
+  }
+
   /**
-   * Streams every series' samples, one series at a time in series_id order,
-   * reading DuckDB chunk by chunk so the fleet is never held in memory at once.
+   * Every series' samples (or those of `seriesIds` that have any), one series
+   * at a time in series_id order, read in bounded batches so the fleet is never
+   * held in memory at once. Each batch is read whole before it is yielded, so
+   * the caller may write to the store between series.
    */
   async *streamSamples(seriesIds?: readonly string[]): AsyncGenerator<StoredSamples> {
-    if (seriesIds && seriesIds.length === 0) return;
-    const result = await this.connection.stream(
-      `SELECT series_id, epoch_ms(ts)::DOUBLE AS t, value FROM samples
-       WHERE $1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], series_id)
-       ORDER BY series_id, ts`,
-      [seriesIds ? listParam(seriesIds) : null],
+    yield* readSampleBatches(this.connection, await sampleCounts(this.connection, seriesIds));
+  }
+
+  /**
+   * Copies the latest value of each series' paired capacity series into
+   * series.capacity (what reports and the headroom views read), for these usage series.
+   */
+  async copyPairedCapacities(seriesIds: readonly string[]): Promise<void> {
+    if (seriesIds.length === 0) return;
+    await this.connection.run(
+      `UPDATE series SET capacity = p.capacity
+       FROM capacity_pairs p
+       WHERE series.series_id = p.usage_series_id AND p.status = 'paired' AND isfinite(p.capacity) AND p.capacity > 0
+         AND series.capacity IS DISTINCT FROM p.capacity
+         AND series.series_id IN (SELECT unnest($1::VARCHAR[]))`,
+      [listParam(seriesIds)],
     );
-    let current: string | null = null;
-    let ts: number[] = [];
-    let vs: number[] = [];
-    for await (const chunk of result) {
-      const ids = chunk.getColumnValues(0) as string[];
-      const t = chunk.getColumnValues(1) as number[];
-      const v = chunk.getColumnValues(2) as number[];
-      for (let i = 0; i < ids.length; i++) {
-        if (ids[i] !== current) {
-          if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
-          current = ids[i];
-          ts = [];
-          vs = [];
-        }
-        ts.push(t[i]);
-        vs.push(v[i]);
-      }
-    }
-    if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+  }
+
+  /** How pulled capacity series pair with usage series (see `capacity_pairs`). */
+  capacityPairs(): Promise<CapacityPair[]> {
+    return readCapacityPairs(this.connection);
   }
 
   async beginForecastRun(info: ForecastRunInfo): Promise<number> {
@@ -224,12 +239,33 @@ export class Store {
     return writeErrorBudgets(this.connection, runId, records);
   }
 
-  async finishForecastRun(runId: number, outcome: { status: 'ok' | 'failed'; seriesCount: number; failedCount: number }): Promise<void> {
+  async finishForecastRun(runId: number, outcome: ForecastRunOutcome): Promise<void> {
     await this.connection.run(
-      `UPDATE forecast_runs SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, series_count = $4, failed_count = $5
+      `UPDATE forecast_runs SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, series_count = $4, failed_count = $5,
+         expected_count = $6, forecast_count = $7, skipped_count = $8, error = $9
        WHERE run_id = $1`,
-      [runId, Math.round(this.now()), outcome.status, outcome.seriesCount, outcome.failedCount],
+      [
+        runId,
+        Math.round(this.now()),
+        outcome.status,
+        outcome.seriesCount,
+        outcome.failedCount,
+        outcome.expectedCount ?? null,
+        outcome.forecastCount ?? null,
+        outcome.skippedCount ?? null,
+        outcome.error ?? null,
+      ],
     );
+  }
+
+  /** Forecasts rows stored for a run: with a model, and failed (with an error). */
+  async forecastRowCounts(runId: number): Promise<{ forecast: number; failed: number }> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE error IS NULL)::INTEGER, count(*) FILTER (WHERE error IS NOT NULL)::INTEGER FROM forecasts WHERE run_id = $1`,
+      [runId],
+    );
+    const [forecast, failed] = reader.getRows()[0];
+    return { forecast: Number(forecast), failed: Number(failed) };
   }
 
   /** Runs analyst SQL; see `runQuery`. */

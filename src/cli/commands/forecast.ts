@@ -3,6 +3,7 @@ import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
 import { MODELS, findModel } from '../../models/registry.js';
+import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
 import { planRun, type Risk } from '../../pipeline/planRun.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { parseShard } from '../../shard.js';
@@ -167,6 +168,10 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
     ctx.stdout.write(
       `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
     );
+    if (run.skipped.length > 0) {
+      ctx.stdout.write(`${run.skipped.length} series skipped: no samples stored (${run.skipped.slice(0, 3).map((s) => s.name).join(', ')}${run.skipped.length > 3 ? ', …' : ''})\n`);
+    }
+    for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
     for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
     reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));

@@ -5,6 +5,7 @@ import { deliverReport } from '../../email/sendReport.js';
 import { ExitCode } from '../../errors.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { sloPullResources } from '../../plan/sloResources.js';
+import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
 import { planRun } from '../../pipeline/planRun.js';
 import { writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
@@ -67,6 +68,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         const planning = plan.planning ?? null;
         const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
+        for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
         risks = result.risks;
         model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
       } finally {
