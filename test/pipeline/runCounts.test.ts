@@ -124,6 +124,24 @@ describe('a forecast run accounts for every series', () => {
     });
   }
 
+  it('fails the run when the database holds fewer rows than the run counted', async () => {
+    const store = await Store.open(join(tempDir(), 'rows.duckdb'), { now: () => NOW });
+    await storeFleet(store, 70);
+    // After the first batch of 64 is written, one of its rows disappears.
+    const losingRows = async function* (input: AsyncIterable<FleetInput>, options: FleetOptions): AsyncGenerator<FleetOutput> {
+      let i = 0;
+      for await (const out of forecastFleet(input, options)) {
+        if (i++ === 66) await store.connection.run(`DELETE FROM forecasts WHERE run_id = 1 AND series_id = (SELECT min(series_id) FROM forecasts WHERE run_id = 1)`);
+        yield out;
+      }
+    };
+    const error = await forecastStore(store, OPTIONS, losingRows).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(IncompleteRunError);
+    expect((error as Error).message).toMatch(/expected 70 series, forecast 70, failed 0, skipped 0 \(no samples\); run #1 holds 69 forecast and 0 failed rows, not 70 and 0/);
+    expect((await runRow(store, 1)).status).toBe('failed');
+    store.close();
+  });
+
   it('a forecaster that dies mid-run fails the run with how far it got', async () => {
     const store = await Store.open(join(tempDir(), 'd.duckdb'), { now: () => NOW });
     await storeFleet(store, 6);
