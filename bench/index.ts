@@ -1,4 +1,5 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
+import { benchFleet } from './fleet.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchPull } from './pull.js';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   accuracy: benchAccuracy,
   exhaustion: benchExhaustion,
   load: benchLoad,
+  fleet: benchFleet,
 };
 
 const wanted = process.argv.slice(2);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/Store.js';
 import { requireBuiltCli, runCliChild } from '../reliability/childCli.js';
-import { startPrometheusWithHistory, type RunningPrometheus, type SyntheticSeries } from '../support/prometheus.js';
+import { filesystemFleet, filesystemFleetPlan } from '../support/filesystemFleet.js';
+import { startPrometheusWithHistory, type RunningPrometheus } from '../support/prometheus.js';
 
 // A fleet of 2,000 filesystems through the compiled CLI against a real Prometheus:
 // pull (plan file) → forecast --db → report, every series accounted for at each step.
@@ -18,18 +19,7 @@ const INTERVAL = 6 * H;
 const TO = Math.floor(Date.now() / H) * H;
 const FROM = TO - 90 * DAY;
 
-const hosts = Array.from({ length: SERIES }, (_, i) => ({ host: `db-${String(Math.floor(i / 4)).padStart(3, '0')}`, mount: `/data${i % 4}` }));
-const sizeOf = (i: number) => (i % 10 === 0 ? 4e11 : 1e12);
-
-const series: SyntheticSeries[] = [
-  // Growth of 0.1–2 GB a day from 100–300 GB, with a weekly cycle; integer-valued.
-  ...hosts.map((labels, i) => ({
-    metric: 'capplan_fs_used_bytes',
-    labels,
-    value: (t: number) => 1e11 + (i % 200) * 1e9 + Math.round(((t - FROM) / DAY) * (1e8 + (i % 20) * 1e8) + 5e8 * Math.sin((2 * Math.PI * (t - FROM)) / (7 * DAY))),
-  })),
-  ...hosts.map((labels, i) => ({ metric: 'capplan_fs_size_bytes', labels, value: () => sizeOf(i) })),
-];
+const series = filesystemFleet(SERIES, FROM);
 
 let prom: RunningPrometheus;
 let work: string;
@@ -58,19 +48,7 @@ describe(`${SERIES.toLocaleString('en-US')} series from a real Prometheus throug
   it('forecasts and reports every pulled series', async () => {
     const db = join(work, 'fleet.duckdb');
     const plan = join(work, 'plan.yaml');
-    writeFileSync(
-      plan,
-      [
-        'sources:',
-        `  prom: {url: "${prom.url}", type: prometheus}`,
-        'resources:',
-        '  - {name: disk, source: prom, usage: capplan_fs_used_bytes, capacity: capplan_fs_size_bytes, step: 1d, lookback: 85d, unit: bytes}',
-        'planning:',
-        '  horizon: 90d',
-        '  groupBy: host',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(plan, filesystemFleetPlan(prom.url, 85));
 
     const pull = await runCliChild(['pull', '--db', db, '--plan', plan]);
     expect(pull.stderr).toBe('');
