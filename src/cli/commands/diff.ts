@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { diffRuns, type ExhaustionChange } from '../../pipeline/diffRuns.js';
-import { findRun } from '../../pipeline/storedRuns.js';
+import type { ExhaustionChange } from '../../pipeline/diffRuns.js';
 import { parseTimestamp } from '../../source/csv/parseTimestamp.js';
 import { formatDate } from '../../report/dates.js';
 import { formatTable } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -31,6 +29,11 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: DiffOptions) => {
       checkTimeZoneOption(opts.tz);
+      const [{ Store }, { findRun }, { diffRuns }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../pipeline/storedRuns.js'),
+        import('../../pipeline/diffRuns.js'),
+      ]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const after = await findRun(store);

@@ -1,8 +1,6 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { writeNotebook } from '../../notebook/Notebook.js';
 import { NotebookError } from '../../notebook/NotebookError.js';
-import { runNotebook } from '../../notebook/runNotebook.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -28,6 +26,7 @@ Examples:
     )
     .exitOverride()
     .action(async (files: string[], opts: RunOptions) => {
+      const [{ writeNotebook }, { runNotebook }] = await Promise.all([import('../../notebook/Notebook.js'), import('../../notebook/runNotebook.js')]);
       const rotted: string[] = [];
       for (const file of files) {
         const path = resolve(ctx.cwd, file);
