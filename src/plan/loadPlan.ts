@@ -109,7 +109,7 @@ function unwrap(shape: unknown): unknown {
 }
 
 /** ` (did you mean "aggregate"?)` for a key within two edits (or a case change) of an allowed one. */
-function didYouMean(key: string, allowed: readonly string[]): string {
+export function didYouMean(key: string, allowed: readonly string[]): string {
   let best: string | null = null;
   let bestDistance = 3;
   for (const a of allowed) {

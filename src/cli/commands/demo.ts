@@ -6,7 +6,8 @@ import { headlineExhaustion } from '../../report/ReportModel.js';
 import { fullText, intervalText } from '../../report/riskRows.js';
 import { ingestDemo } from '../../pipeline/ingestDemo.js';
 import { planRun } from '../../pipeline/planRun.js';
-import { demoPlanning } from '../../source/demo/demoPlanning.js';
+import { demoPlanning, demoPlanPath } from '../../source/demo/demoPlanning.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { reportRisks } from './forecast.js';
 import { writeReportFiles } from '../../pipeline/writeReport.js';
 import { Store } from '../../store/Store.js';
@@ -55,6 +56,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
           horizonMs,
           planning,
           scenarios: planning.scenarios,
+          planSource: planSourceOf(demoPlanPath()),
           ...(opts.workers ? { workers: opts.workers } : {}),
         });
         const run = result.forecast;

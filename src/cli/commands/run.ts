@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { deliverReport } from '../../email/sendReport.js';
 import { ExitCode } from '../../errors.js';
 import { loadPlan } from '../../plan/loadPlan.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { sloPullResources } from '../../plan/sloResources.js';
 import { planRun } from '../../pipeline/planRun.js';
 import { writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
@@ -65,7 +66,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
         const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
         const planning = plan.planning ?? null;
-        const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, scenarios: planning?.scenarios ?? [] });
+        const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, planSource: planSourceOf(opts.plan), scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
         risks = result.risks;
         model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
