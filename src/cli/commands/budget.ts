@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { findRun } from '../../pipeline/storedRuns.js';
 import { formatDate } from '../../report/dates.js';
 import { formatTable } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -17,6 +15,7 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: { db: string; format: 'table' | 'csv' | 'json'; tz: string }) => {
       checkTimeZoneOption(opts.tz);
+      const [{ Store }, { findRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/storedRuns.js')]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const run = await findRun(store);

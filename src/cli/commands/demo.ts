@@ -1,16 +1,9 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { buildReportModel } from '../../report/buildReportModel.js';
 import { formatDate } from '../../report/dates.js';
-import { headlineExhaustion } from '../../report/ReportModel.js';
-import { fullText, intervalText } from '../../report/riskRows.js';
-import { ingestDemo } from '../../pipeline/ingestDemo.js';
-import { planRun } from '../../pipeline/planRun.js';
-import { demoPlanning, demoPlanPath } from '../../source/demo/demoPlanning.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { reportRisks } from './forecast.js';
-import { writeReportFiles } from '../../pipeline/writeReport.js';
-import { Store } from '../../store/Store.js';
+import type { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -44,6 +37,16 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     .action(async (opts: DemoOptions) => {
       const horizonMs = parseDuration(opts.horizon, '--horizon');
       checkTimeZoneOption(opts.tz);
+      const [{ Store }, { ingestDemo }, { demoPlanning, demoPlanPath }, { planRun }, { buildReportModel }, { headlineExhaustion }, { fullText, intervalText }, { writeReportFiles }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../pipeline/ingestDemo.js'),
+        import('../../source/demo/demoPlanning.js'),
+        import('../../pipeline/planRun.js'),
+        import('../../report/buildReportModel.js'),
+        import('../../report/ReportModel.js'),
+        import('../../report/riskRows.js'),
+        import('../../pipeline/writeReport.js'),
+      ]);
       const started = ctx.now();
       const endMs = Math.floor(started / HOUR) * HOUR;
       const store = await Store.open(opts.db, { now: ctx.now });

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { loadPlan } from '../../plan/loadPlan.js';
 import type { SourceConfig, SourceType } from '../../plan/Plan.js';
 import { adHocSource } from '../../source/prometheus/adHocPlan.js';
-import { checkSource, type CheckStatus, type DoctorReport } from '../../source/prometheus/doctor.js';
+import type { CheckStatus, DoctorReport } from '../../source/prometheus/doctor.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf } from '../options.js';
@@ -42,6 +41,7 @@ Exit codes: 0 every check ok or a warning, 5 a source is unreachable, refuses th
     )
     .action(async (opts: DoctorOptions) => {
       const targets = await sourcesFor(ctx, opts);
+      const { checkSource } = await import('../../source/prometheus/doctor.js');
       const reports: DoctorReport[] = [];
       for (const { source, declared } of targets) {
         const report = await checkSource(source, {
@@ -74,6 +74,7 @@ async function sourcesFor(ctx: CliContext, opts: DoctorOptions): Promise<{ sourc
   if (opts.header.length > 0 || opts.type !== undefined || opts.timeout !== undefined) {
     throw new UsageError('--header, --type and --timeout: only with --url; with --plan they come from the plan file');
   }
+  const { loadPlan } = await import('../../plan/loadPlan.js');
   const plan = await loadPlan(opts.plan as string);
   const names = Object.keys(plan.sources);
   const missing = opts.source.filter((n) => !(n in plan.sources));

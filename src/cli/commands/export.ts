@@ -2,10 +2,8 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { exportOpenMetrics, type TextSink } from '../../export/openmetrics.js';
-import { exportPrometheusRule, type PrometheusRuleOptions } from '../../export/prometheusRule.js';
-import { exportParquet } from '../../export/parquet.js';
-import { Store } from '../../store/Store.js';
+import type { TextSink } from '../../export/openmetrics.js';
+import type { PrometheusRuleOptions } from '../../export/prometheusRule.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -54,6 +52,7 @@ export const registerExport: RegisterCommand = (program: Command, ctx: CliContex
       if (opts.format === 'parquet') {
         // A directory of partitioned files, not a stream.
         if (!opts.out) throw new UsageError('--format parquet: --out DIR is required (a directory of Parquet files)');
+        const [{ Store }, { exportParquet }] = await Promise.all([import('../../store/Store.js'), import('../../export/parquet.js')]);
         const store = await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
         try {
           const result = await exportParquet(store, opts.out);
@@ -77,6 +76,7 @@ export const registerExport: RegisterCommand = (program: Command, ctx: CliContex
 async function runExport(opts: ExportOptions, sink: TextSink, ctx: CliContext): Promise<void> {
   switch (opts.format) {
     case 'openmetrics': {
+      const [{ Store }, { exportOpenMetrics }] = await Promise.all([import('../../store/Store.js'), import('../../export/openmetrics.js')]);
       const store = await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
       try {
         const stats = await exportOpenMetrics(store, sink, opts.run ? { runId: opts.run } : {});
@@ -88,6 +88,7 @@ async function runExport(opts: ExportOptions, sink: TextSink, ctx: CliContext): 
       return;
     }
     case 'prometheus-rule': {
+      const { exportPrometheusRule } = await import('../../export/prometheusRule.js');
       sink.write(exportPrometheusRule(ruleOptions(opts)));
       return;
     }

@@ -1,17 +1,13 @@
 import type { Command } from 'commander';
 import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
-import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
-import { MODELS, findModel } from '../../models/registry.js';
-import { planRun, type Risk } from '../../pipeline/planRun.js';
-import { loadPlan } from '../../plan/loadPlan.js';
+import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
+import type { Risk } from '../../pipeline/planRun.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { parseShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
-import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -63,6 +59,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
       const horizon = parseHorizon(opts.horizon);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
+      const { MODELS, findModel } = await import('../../models/registry.js');
       for (const alias of models ?? []) {
         if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
       }
@@ -73,6 +70,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
         ...(models ? { models } : {}),
       };
       if (opts.db) return forecastDb(ctx, opts, options);
+      const [{ readSeriesCsv }, { forecastSeries }] = await Promise.all([import('../../source/csv/readSeriesCsv.js'), import('../../forecast/forecastSeries.js')]);
       const input = await readSeriesCsv(opts.input as string);
       const results = input.map((s) => {
         try {
@@ -150,8 +148,9 @@ function bandAt(f: SeriesForecast, level: number) {
 
 async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: ForecastOptions): Promise<void> {
   if (options.horizonMs === undefined) throw new UsageError('--horizon: with --db give a duration such as 180d');
-  const plan = opts.plan ? await loadPlan(opts.plan) : null;
+  const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
+  const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);

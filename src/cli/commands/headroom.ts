@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseQuarter } from '../../forecast/quarters.js';
-import { loadPlan } from '../../plan/loadPlan.js';
-import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
-import { findRun } from '../../pipeline/storedRuns.js';
+import type { HeadroomRow } from '../../pipeline/headroomTable.js';
 import { formatDate } from '../../report/dates.js';
 import { formatTable, type Table } from '../../report/tabular.js';
 import { formatPercent, formatQuantity } from '../../report/units.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -36,7 +33,12 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
     .addHelpText('after', '\nExample:\n  capplan headroom --db capplan-demo.duckdb --quarter 2027-Q1 --format csv')
     .action(async (opts: HeadroomOptions) => {
       checkTimeZoneOption(opts.tz);
-      const plan = opts.plan ? await loadPlan(opts.plan) : null;
+      const [{ Store }, { findRun }, { defaultQuarters, headroomTable }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../pipeline/storedRuns.js'),
+        import('../../pipeline/headroomTable.js'),
+      ]);
+      const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
       const fiscal = plan?.planning?.defaults.fiscalYearStartMonth ?? 1;
       const groupBy = opts.groupBy ?? plan?.planning?.defaults.groupBy ?? null;
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });

@@ -2,9 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Command } from 'commander';
-import { writeNotebook } from '../../notebook/Notebook.js';
 import { NotebookError } from '../../notebook/NotebookError.js';
-import { runNotebook } from '../../notebook/runNotebook.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 
@@ -42,6 +40,7 @@ Examples:
         if (new Set(targets).size < targets.length) throw new UsageError(`--out ${opts.out}: two notebooks have the same file name`);
         mkdirSync(outDir, { recursive: true });
       }
+      const [{ writeNotebook }, { runNotebook }] = await Promise.all([import('../../notebook/Notebook.js'), import('../../notebook/runNotebook.js')]);
       const rotted: string[] = [];
       for (const file of files) {
         const path = resolve(ctx.cwd, file);

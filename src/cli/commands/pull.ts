@@ -1,13 +1,11 @@
 import { parseShard } from '../../shard.js';
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { SourceError, UsageError } from '../../errors.js';
-import { loadPlan } from '../../plan/loadPlan.js';
 import type { Plan, SourceType } from '../../plan/Plan.js';
 import { adHocPlan, sourceTypeOf, type ResolutionChoice } from '../../source/prometheus/adHocPlan.js';
-import { PullQueryError, type PullPlanned, type PullProgress } from '../../source/prometheus/pullResource.js';
-import { clientForSource, closeInterruptedPulls, runPull, type RunPullResult } from '../../source/prometheus/runPull.js';
-import { Store } from '../../store/Store.js';
+import type { PullPlanned, PullProgress } from '../../source/prometheus/pullResource.js';
+import type { RunPullResult } from '../../source/prometheus/runPull.js';
 import type { CliContext, OutputStream } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf, positiveInt } from '../options.js';
@@ -84,8 +82,9 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
   const shard = opts.shard ? parseShard(opts.shard) : null;
+  const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../source/prometheus/runPull.js')]);
   const store = await Store.open(opts.db, { now: ctx.now });
-  const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr) : null;
+  const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr, (await import('cli-progress')).SingleBar) : null;
   let result: RunPullResult;
   try {
     await closeInterruptedPulls(store);
@@ -102,7 +101,7 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
     progress?.stop();
     store.close();
   }
-  report(ctx, plan, result, (ctx.now() - started) / 1000);
+  await report(ctx, plan, result, (ctx.now() - started) / 1000);
   if (result.failures.length > 0) ctx.setExitCode(5);
 }
 
@@ -115,6 +114,7 @@ async function planFor(ctx: CliContext, opts: PullOptions): Promise<{ plan: Plan
       const flags = [...given.map(flagName), ...(opts.header.length ? ['--header'] : [])];
       throw new UsageError(`${flags.join(', ')}: only for ad-hoc pulls (--url); with --plan, set these in the plan file`);
     }
+    const { loadPlan } = await import('../../plan/loadPlan.js');
     const plan = await loadPlan(opts.plan);
     return { plan, endMs: ctx.now(), full: Boolean(opts.full), resources: opts.resource };
   }
@@ -153,6 +153,7 @@ async function planFor(ctx: CliContext, opts: PullOptions): Promise<{ plan: Plan
 /** The server's kind from its build info; prometheus when it does not say (a proxy may not serve the endpoint). */
 async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   const source = Object.values(plan.sources)[0];
+  const { clientForSource } = await import('../../source/prometheus/runPull.js');
   const client = clientForSource(source, { secretReaders: { env: ctx.env as NodeJS.ProcessEnv } });
   try {
     return sourceTypeOf((await client.buildInfo()).backend);
@@ -165,7 +166,8 @@ async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   }
 }
 
-function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: number): void {
+async function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: number): Promise<void> {
+  const { PullQueryError } = await import('../../source/prometheus/pullResource.js');
   const out = (s: string) => ctx.stdout.write(`${s}\n`);
   const err = (s: string) => ctx.stderr.write(`${s}\n`);
   const n = (x: number) => x.toLocaleString('en-US');
@@ -207,9 +209,9 @@ class ProgressBar {
   private readonly series = new Map<string, number>();
   private started = false;
 
-  constructor(stream: OutputStream) {
+  constructor(stream: OutputStream, Bar: typeof SingleBar) {
     const tty = { write: (s: string) => (stream.write(s), true), isTTY: true, get columns() { return stream.columns ?? 80; } };
-    this.bar = new SingleBar({
+    this.bar = new Bar({
       stream: tty as unknown as NodeJS.WritableStream,
       format: 'pulling [{bar}] {value}/{total} windows | {series} series | {points} points | {requests} requests | ETA {eta_formatted}',
       barsize: 24,

@@ -2,14 +2,9 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { EmailError } from '../../email/EmailError.js';
-import { deliverReport, parseRecipients } from '../../email/sendReport.js';
 import { UsageError } from '../../errors.js';
-import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
-import { buildReportModel } from '../../report/buildReportModel.js';
-import { parseQuarter, parseRange } from '../../report/period.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../pipeline/reportFormats.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
-import { loadPlan } from '../../plan/loadPlan.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
@@ -48,16 +43,21 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .option('--run <id>', 'forecast run id (default: the latest successful one)', positiveInt)
     .option('--title <text>', 'report title')
     .action(async (opts: ReportOptions) => {
-      const plan = opts.plan ? await loadPlan(opts.plan) : null;
+      const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
       // --tz has no commander default, so an unset one can fall back to the plan's.
       opts.tz = (opts.tz as string | undefined) ?? plan?.email?.timeZone ?? 'UTC';
       if (opts.groupBy === undefined && plan?.planning?.defaults.groupBy) opts.groupBy = plan.planning.defaults.groupBy;
       if (opts.email === '' && plan?.email) opts.email = plan.email.to.join(',');
       checkTimeZoneOption(opts.tz);
-      const period = parsePeriod(opts);
-      const to = opts.email === undefined ? null : parseRecipients(opts.email);
+      const period = await parsePeriod(opts);
+      const to = opts.email === undefined ? null : (await import('../../email/sendReport.js')).parseRecipients(opts.email);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');
 
+      const [{ Store }, { buildReportModel }, { renderReport, writeReport }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../report/buildReportModel.js'),
+        import('../../pipeline/writeReport.js'),
+      ]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       let model;
       try {
@@ -86,6 +86,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       if (to) {
         const attach = written && (opts.format === 'html' || opts.format === 'pdf') ? [{ content: readFileSync(written), filename: basename(written) }] : [];
         try {
+          const { deliverReport } = await import('../../email/sendReport.js');
           const sent = await deliverReport(model, { to, env: ctx.env, attachments: attach });
           ctx.stderr.write(`capplan: emailed "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}\n`);
           if (sent.rejected.length > 0) ctx.stderr.write(`capplan: warning: rejected recipients: ${sent.rejected.join(', ')}\n`);
@@ -99,7 +100,9 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     });
 };
 
-function parsePeriod(opts: ReportOptions): ReportPeriod | null {
+async function parsePeriod(opts: ReportOptions): Promise<ReportPeriod | null> {
+  if (!opts.quarter && !opts.from && !opts.to) return null;
+  const { parseQuarter, parseRange } = await import('../../report/period.js');
   if (opts.quarter && (opts.from || opts.to)) throw new UsageError('--quarter cannot be combined with --from/--to');
   if (opts.quarter) {
     const q = parseQuarter(opts.quarter, opts.tz);

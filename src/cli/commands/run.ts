@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { deliverReport } from '../../email/sendReport.js';
 import { ExitCode } from '../../errors.js';
-import { loadPlan } from '../../plan/loadPlan.js';
+import type { OutputFormat } from '../../pipeline/reportFormats.js';
 import { planSourceOf } from '../../plan/planSource.js';
-import { sloPullResources } from '../../plan/sloResources.js';
-import { planRun } from '../../pipeline/planRun.js';
-import { writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
-import { buildReportModel } from '../../report/buildReportModel.js';
-import { closeInterruptedPulls, runPull } from '../../source/prometheus/runPull.js';
-import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -43,18 +36,27 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
     .addHelpText('after', '\nCrontab (Mondays 07:00):\n  0 7 * * MON cd /srv/capplan && npx capplan run --plan plan.yaml --db capplan.duckdb --fail-on-risk 2>>capplan.log')
     .action(async (opts: RunOptions) => {
       const log = logger(ctx);
+      const { loadPlan } = await import('../../plan/loadPlan.js');
       const plan = await loadPlan(opts.plan);
       const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
       checkTimeZoneOption(tz);
       const format = opts.format ?? plan.email?.format ?? 'html';
       const to = opts.email ?? plan.email?.to.join(',');
       const started = ctx.now();
+      const [{ openWaiting }, { planRun }, { buildReportModel }, { writeReport }] = await Promise.all([
+        import('../../store/openWaiting.js'),
+        import('../../pipeline/planRun.js'),
+        import('../../report/buildReportModel.js'),
+        import('../../pipeline/writeReport.js'),
+      ]);
       const store = await openWaiting(opts.db, { readOnly: false, now: ctx.now }, opts.wait * 1000, '--wait');
       let pullFailed = 0;
       let model;
       let risks;
       try {
         if (opts.pull) {
+          // The Prometheus client loads only when this run pulls.
+          const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../source/prometheus/runPull.js')]);
           const interrupted = await closeInterruptedPulls(store);
           if (interrupted > 0) log('warn', 'pull', `closed ${interrupted} pull(s) left running by an interrupted run; this pull resumes after what they stored`);
           const withSlos = { ...plan, resources: [...plan.resources, ...sloPullResources(plan)] };
@@ -77,6 +79,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
       const csv = await writeReport(model, 'csv', `${opts.out.replace(/\/+$/, '')}/`);
       log('info', 'report', `written to ${written} and ${csv}`);
       if (to) {
+        const { deliverReport } = await import('../../email/sendReport.js');
         const sent = await deliverReport(model, { to, env: ctx.env, attachments: format === 'md' ? [] : [{ content: readFileSync(written), filename: basename(written) }] });
         log('info', 'email', `sent "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}`);
       }

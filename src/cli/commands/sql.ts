@@ -3,11 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
-import { runScript } from '../../notebook/sqlScript.js';
 import { formatTable, type TableFormat } from '../../report/tabular.js';
 import type { QueryResult } from '../../store/runQuery.js';
 import { quoteLiteral } from '../../store/sql.js';
-import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { oneOf } from '../options.js';
@@ -52,6 +50,7 @@ Examples:
     .action(async (query: string | undefined, opts: SqlOptions) => {
       if (opts.format === 'parquet' && !opts.out) throw new UsageError('--format parquet writes a file: give it with --out FILE');
       const sql = await readSql(query, opts);
+      const [{ openWaiting }, { runScript }] = await Promise.all([import('../../store/openWaiting.js'), import('../../notebook/sqlScript.js')]);
       const store = await openWaiting(opts.db, { readOnly: !opts.write, now: ctx.now }, opts.wait * 1000);
       try {
         const source = opts.file ? opts.file : undefined;
