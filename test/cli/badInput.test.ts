@@ -41,6 +41,17 @@ describe('bad input gives a one-line message, not a crash', () => {
     expect(settings.stdout).toBe('i,l\nfalse,false\n');
   });
 
+  it('an unknown flag is named (in one line), not mistaken for a missing required one', async () => {
+    const typo = await runCli(['headroom', '--dbb', 'x']);
+    expect(typo.code).toBe(ExitCode.usage);
+    expect(typo.stderr).toBe("capplan: unknown option '--dbb' (Did you mean --db?)\n");
+    const missing = await runCli(['headroom']);
+    expect(missing.code).toBe(ExitCode.usage);
+    expect(missing.stderr).toBe("capplan: required option '--db <path>' not specified\n");
+    const nested = await runCli(['notebook', 'run', 'n.ipynb', '--dbx', 'x']);
+    expect(nested.stderr).toMatch(/^capplan: unknown option '--dbx'/);
+  });
+
   it('a misspelt what-if key is named, with the key it probably meant', async () => {
     const db = await emptyDb(tempDir());
     const run = await runCli(['forecast', '--db', db, '--horizon', '90d', '--what-if', 'x:grow=+30%@2027-01-15']);
