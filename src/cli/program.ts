@@ -9,6 +9,7 @@ import { registerExport } from './commands/export.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerHeadroom } from './commands/headroom.js';
 import { registerNotebook } from './commands/notebook.js';
+import { registerPrune } from './commands/prune.js';
 import { registerPull } from './commands/pull.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerReport,
   registerRun,
   registerExport,
+  registerPrune,
   registerSql,
   registerNotebook,
   registerSchema,
