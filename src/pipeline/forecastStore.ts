@@ -6,7 +6,8 @@ import type { ForecastOptions, SeriesForecast } from '../forecast/forecastSeries
 import { recommend } from '../forecast/recommend.js';
 import { applyScenario, type Scenario } from '../forecast/scenario.js';
 import { usageView } from '../forecast/usageView.js';
-import { planningFor, thresholdList, type PlanningSpec } from '../plan/Planning.js';
+import { DEFAULT_PLANNING, planningFor, thresholdList, type PlanningSpec, type ResourcePlanning } from '../plan/Planning.js';
+import type { PlanSource } from '../plan/planSource.js';
 import type { ExhaustionRecord, ForecastRecord } from '../store/ForecastRecord.js';
 import { IncompleteRunError } from '../errors.js';
 import type { CapacityPair } from '../store/readCapacityPairs.js';
@@ -29,7 +30,12 @@ export interface ForecastStoreOptions {
   readonly shard?: Shard;
   /** Called after each series with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** The plan file behind `planning`, recorded on the run (forecast_runs.plan_file, plan_sha256). */
+  readonly planSource?: PlanSource | null;
 }
+
+
+export type { PlanSource };
 
 export interface ForecastRunSummary {
   readonly runId: number;
@@ -103,6 +109,9 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions,
     levels: options.levels,
     scenario: scenario?.name ?? null,
     options: { ...forecastOptions, thresholds: options.thresholds, ...(scenario ? { scenario: scenarioJson(scenario) } : {}) },
+    planFile: options.planSource?.file ?? null,
+    planSha256: options.planSource?.sha256 ?? null,
+    planning: planningJson(options.planning ?? null),
   });
   const runId = await store.beginForecastRun(runInfo(null));
   const scenarioRuns = new Map<string, number>();
@@ -274,4 +283,26 @@ function bucketText(ms: number | null): string {
   if (ms % (7 * 86_400_000) === 0) return ms === 7 * 86_400_000 ? 'week' : `${ms / (7 * 86_400_000)} weeks`;
   if (ms % 86_400_000 === 0) return ms === 86_400_000 ? 'day' : `${ms / 86_400_000} days`;
   return `${ms / 3_600_000} h`;
+}
+
+/** The planning settings a run used, as stored in forecast_runs.planning (durations in seconds). */
+export function planningJson(planning: PlanningSpec | null): unknown {
+  const d = planning?.defaults ?? DEFAULT_PLANNING;
+  const resource = (r: ResourcePlanning) => ({
+    thresholds: r.thresholds,
+    lead_time_s: r.leadTimeMs / 1000,
+    target_headroom: r.targetHeadroom,
+    risk: r.risk,
+    capacity_changes: r.capacityChanges.map((c) => ({ at: new Date(c.atMs).toISOString(), kind: c.kind, amount: c.amount, ...(c.note ? { note: c.note } : {}) })),
+  });
+  return {
+    defaults: {
+      ...resource(d),
+      horizon_s: d.horizonMs / 1000,
+      warning_window_s: d.warningWindowMs / 1000,
+      fiscal_year_start_month: d.fiscalYearStartMonth,
+      group_by: d.groupBy,
+    },
+    resources: Object.fromEntries([...(planning?.resources ?? new Map<string, ResourcePlanning>())].map(([name, r]) => [name, resource(r)])),
+  };
 }

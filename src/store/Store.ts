@@ -214,8 +214,8 @@ export class Store {
 
   async beginForecastRun(info: ForecastRunInfo): Promise<number> {
     const reader = await this.connection.runAndReadAll(
-      `INSERT INTO forecast_runs (run_id, started_at, as_of, horizon_s, levels, scenario, status, capplan_version, options)
-       VALUES (nextval('run_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, epoch_ms($2::BIGINT)::TIMESTAMPTZ, $3, coalesce($4::DOUBLE[], []), $5, 'running', $6, $7::JSON)
+      `INSERT INTO forecast_runs (run_id, started_at, as_of, horizon_s, levels, scenario, status, capplan_version, options, plan_file, plan_sha256, planning)
+       VALUES (nextval('run_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, epoch_ms($2::BIGINT)::TIMESTAMPTZ, $3, coalesce($4::DOUBLE[], []), $5, 'running', $6, $7::JSON, $8, $9, $10::JSON)
        RETURNING run_id`,
       [
         Math.round(this.now()),
@@ -225,6 +225,9 @@ export class Store {
         info.scenario,
         VERSION,
         JSON.stringify(info.options ?? null),
+        info.planFile ?? null,
+        info.planSha256 ?? null,
+        info.planning === undefined || info.planning === null ? null : JSON.stringify(info.planning),
       ],
     );
     return Number(reader.getRowObjectsJS()[0].run_id);

@@ -30,7 +30,7 @@ describe('capplan forecast --input', () => {
   it('takes a bare horizon as steps of monthly and quarterly data, as CSV and table', async () => {
     const csv = await runCli(['forecast', '--input', `${DATA}monthly-storage.csv`, '--horizon', '12', '--format', 'csv']);
     expect(csv.code).toBe(0);
-    const lines = csv.stdout.trim().split('\r\n');
+    const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('series,timestamp,value,lower,upper');
     expect(lines).toHaveLength(13);
     expect(lines[1]).toMatch(/^monthly-storage,2026-12-01T00:00:00.000Z,/);

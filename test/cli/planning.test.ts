@@ -54,7 +54,8 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
       expect(badZone.stderr).toMatch(/--tz: unknown time zone 'Mars\/Olympus'/);
     }
     const budget = await runCli(['budget', '--db', db, '--format', 'csv']);
-    expect(budget.stdout.split('\r\n')[0]).toBe('slo,objective,window,budget_left,error_ratio,burn_rate_1d,alerts_firing,exhausted_p50,p10,p90');
+    expect(budget.stdout.split('\n')[0]).toBe('slo,objective,window_s,budget_left,error_ratio,burn_rate_1d,alerts_firing,status,exhausted_p10,exhausted_p50,exhausted_p90');
+    expect(budget.stdout).not.toMatch(/""|\r|spent|not within/);
 
     // An inline what-if on the command line.
     const whatIf = await runCli(['forecast', '--db', db, '--horizon', '180d', '--workers', '1', '--what-if', 'tenant:step=3e11@2026-12-15,resources=disk'], { nowMs: NOW });

@@ -3,6 +3,7 @@ import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
 import type { Risk } from '../../pipeline/planRun.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { parseShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
@@ -158,6 +159,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
       asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
       horizonMs: options.horizonMs,
       planning: plan?.planning ?? null,
+      planSource: opts.plan ? planSourceOf(opts.plan) : null,
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { OutputFormat } from '../../pipeline/reportFormats.js';
 import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -68,7 +69,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
         const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
         const planning = plan.planning ?? null;
-        const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, scenarios: planning?.scenarios ?? [] });
+        const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, planSource: planSourceOf(opts.plan), scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
         for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
         risks = result.risks;
