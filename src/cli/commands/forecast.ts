@@ -9,7 +9,6 @@ import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { parseDuration } from '../../time/duration.js';
-import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf, positiveInt } from '../options.js';
@@ -172,6 +171,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
     if (run.skipped.length > 0) {
       ctx.stdout.write(`${run.skipped.length} series skipped: no samples stored (${run.skipped.slice(0, 3).map((s) => s.name).join(', ')}${run.skipped.length > 3 ? ', …' : ''})\n`);
     }
+    const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
     for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
     for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);

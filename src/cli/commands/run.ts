@@ -3,7 +3,6 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import type { OutputFormat } from '../../pipeline/reportFormats.js';
-import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -71,6 +70,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         const planning = plan.planning ?? null;
         const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, planSource: planSourceOf(opts.plan), scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
+        const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
         for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
         risks = result.risks;
         model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
