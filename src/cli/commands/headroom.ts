@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { parseQuarter } from '../../forecast/quarters.js';
 import { loadPlan } from '../../plan/loadPlan.js';
+import { capacityWarnings } from '../../pipeline/capacityWarnings.js';
 import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
 import { findRun } from '../../pipeline/storedRuns.js';
 import { formatDate } from '../../report/dates.js';
@@ -45,6 +46,8 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
         const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
         const rows = await headroomTable(store, run, quarters);
+        // Series whose capacity query matched no usage series have no rows here: say so, or the table just looks short.
+        for (const w of capacityWarnings(await store.capacityPairs())) ctx.stderr.write(`capplan: warning: ${w}\n`);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
         if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);
