@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBListValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { listParam } from './sqlValues.js';
 
 /** One series' samples, ascending by time. */
@@ -44,32 +44,65 @@ export async function* readSampleBatches(
   let size = 0;
   for (const [id, n] of counts) {
     if (batch.length > 0 && size + n > maxSamples) {
-      yield* await readBatch(connection, batch);
+      yield* await readBatch(connection, batch, size);
       batch = [];
       size = 0;
     }
     batch.push(id);
     size += n;
   }
-  if (batch.length > 0) yield* await readBatch(connection, batch);
+  if (batch.length > 0) yield* await readBatch(connection, batch, size);
 }
 
-/** One row per series with its samples as two lists: each row says whose samples it holds, so no boundary is inferred. */
-async function readBatch(connection: DuckDBConnection, ids: readonly string[]): Promise<StoredSamples[]> {
-  const reader = await connection.runAndReadAll(
-    `SELECT series_id, list(epoch_ms(ts)::DOUBLE ORDER BY ts), list(value ORDER BY ts)
-     FROM samples WHERE series_id IN (SELECT unnest($1::VARCHAR[]))
-     GROUP BY series_id`,
+/**
+ * One query per batch: every sample tagged with its series' position in `ids`
+ * (an INTEGER, so no string per row), ordered by that position and time. The
+ * position column says where each series starts and ends; nothing is
+ * inferred from counts. Columns are read from DuckDB's vectors, not converted
+ * value by value.
+ */
+async function readBatch(connection: DuckDBConnection, ids: readonly string[], sizeHint: number): Promise<StoredSamples[]> {
+  const result = await connection.run(
+    `SELECT k.idx, epoch_ms(x.ts)::DOUBLE, x.value
+     FROM samples x
+     JOIN (SELECT unnest($1::VARCHAR[]) AS series_id, unnest(range(len($1::VARCHAR[])))::INTEGER AS idx) k USING (series_id)
+     ORDER BY k.idx, x.ts`,
     [listParam(ids)],
   );
-  const byId = new Map<string, StoredSamples>();
-  for (const [id, ts, vs] of reader.getRows()) {
-    const seriesId = String(id);
-    byId.set(seriesId, {
-      seriesId,
-      timestamps: Float64Array.from((ts as DuckDBListValue).items as number[]),
-      values: Float64Array.from((vs as DuckDBListValue).items as number[]),
-    });
+  let capacity = Math.max(1, sizeHint);
+  let idx = new Int32Array(capacity);
+  let t = new Float64Array(capacity);
+  let v = new Float64Array(capacity);
+  let n = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const rows = chunk.rowCount;
+    if (n + rows > capacity) {
+      capacity = Math.max(2 * capacity, n + rows);
+      idx = grow(idx, capacity);
+      t = grow(t, capacity);
+      v = grow(v, capacity);
+    }
+    const ic = chunk.getColumnVector(0);
+    const tc = chunk.getColumnVector(1);
+    const vc = chunk.getColumnVector(2);
+    for (let r = 0; r < rows; r++, n++) {
+      idx[n] = ic.getItem(r) as number;
+      t[n] = tc.getItem(r) as number;
+      v[n] = vc.getItem(r) as number;
+    }
   }
-  return ids.flatMap((id) => byId.get(id) ?? []);
+  const out: StoredSamples[] = [];
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && idx[end] === idx[start]) end++;
+    out.push({ seriesId: ids[idx[start]], timestamps: t.slice(start, end), values: v.slice(start, end) });
+    start = end;
+  }
+  return out;
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, capacity: number): T {
+  const b = new (a.constructor as new (n: number) => T)(capacity);
+  b.set(a);
+  return b;
 }

@@ -52,6 +52,12 @@ describe('capacity series pair with usage series by identical labels', () => {
       'capplan: warning: mem: 2 usage series have no capacity series with the same labels ({host="h1"}, {host="h2"}): no capacity, headroom or exhaustion date for them; 2 capacity series match no usage series ({host="h1",job="node"}, {host="h2",job="node"}); labels only on usage: none, only on capacity: job (the usage and capacity queries must return the same labels; see capacity_pairs and data_quality.capacity_pairing)',
     ]);
 
+    // capplan headroom lists only the paired series, and says why the others are missing.
+    const headroom = await runCli(['headroom', '--db', db, '--format', 'csv'], { nowMs: NOW });
+    expect(headroom.code).toBe(0);
+    expect(headroom.stderr.trim().split('\n')).toEqual(warnings);
+    expect(headroom.stdout.trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['disk,"usage{host=""h1""}"', 'disk,"usage{host=""h2""}"']);
+
     const check = await Store.open(db, { readOnly: true });
     const dq = await check.query(
       `SELECT resource, labels['host'], labels['job'], capacity_pairing FROM data_quality ORDER BY resource, capacity_pairing, labels['host']`,
@@ -70,8 +76,8 @@ describe('capacity series pair with usage series by identical labels', () => {
       ['mem', 'h2', 'node', 'no_usage'],
     ]);
     // Paired usage series got their capacity (the latest capacity sample); the others none, so headroom has only them.
-    const headroom = await check.query(`SELECT resource, labels['host'], capacity FROM headroom WHERE capacity IS NOT NULL ORDER BY ALL`);
-    expect(headroom.rows).toEqual([
+    const headroomView = await check.query(`SELECT resource, labels['host'], capacity FROM headroom WHERE capacity IS NOT NULL ORDER BY ALL`);
+    expect(headroomView.rows).toEqual([
       ['disk', 'h1', 500],
       ['disk', 'h2', 600],
     ]);
