@@ -156,6 +156,21 @@ describe('email delivery against a real SMTP server on loopback', () => {
     expect(inbox.mails[0].attachments.map((a) => a.filename)).toContain('headroom-2026-11-24.html');
   });
 
+  it('capplan report --email without --out mails the report and does not print it on stdout too', async () => {
+    const inbox = await startInbox();
+    inboxes.push(inbox);
+    const run = await runCli(['report', '--db', db, '--email', 'ops@example.test'], { nowMs: NOW, env: plain(inbox.port) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^capplan: emailed ".*" to ops@example.test/m);
+    expect(inbox.mails).toHaveLength(1);
+    // Settings are checked before the report is built: no sender, no work.
+    const noFrom = await runCli(['report', '--db', db, '--email', 'ops@example.test'], { nowMs: NOW, env: { CAPPLAN_SMTP_URL: `smtp://127.0.0.1:${inbox.port}` } });
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toMatch(/^capplan: email: no sender address; set CAPPLAN_SMTP_FROM/);
+    expect(inbox.mails).toHaveLength(1);
+  });
+
   it('capplan report --email with SMTP down: non-zero exit, clear message, report still on disk', async () => {
     const port = await closedPort();
     const out = join(dir, 'down', 'report.md');
