@@ -119,6 +119,12 @@ describe('cron safety', () => {
     expect(noFrom.stderr).toMatch(/no sender address; set CAPPLAN_SMTP_FROM/);
     expect(existsSync(db)).toBe(false);
 
+    // A PDF without Chromium: refused before the work too.
+    const noChromium = await runCli(['run', '--plan', plan, '--db', db, '--format', 'pdf', '--no-email'], { nowMs: NOW, cwd: work, env: { CAPPLAN_CHROMIUM: join(work, 'no-chromium') } });
+    expect(noChromium.code).toBe(ExitCode.usage);
+    expect(noChromium.stderr).toMatch(/^ts=\S+ level=error stage=config msg="--format pdf: Chromium not found at .*no-chromium/);
+    expect(existsSync(db)).toBe(false);
+
     const ok = await runCli(['run', '--plan', plan, '--db', db, '--out', join(work, 'reports'), '--no-email'], { nowMs: NOW, cwd: work });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).not.toMatch(/mailed/);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { CapplanError, ExitCode } from '../../errors.js';
+import { CapplanError, ExitCode, UsageError } from '../../errors.js';
 import type { OutputFormat } from '../../pipeline/reportFormats.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import type { CliContext } from '../CliContext.js';
@@ -47,9 +47,12 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
       try {
         await runJob(ctx, opts, log, (s) => (stage = s), (i) => (interrupted = i));
       } catch (err) {
-        if (!(err instanceof CapplanError)) throw err;
-        log('error', stage, err.message, { exit: err.exitCode });
-        ctx.setExitCode(err.exitCode);
+        // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
+        const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
+        const message = err instanceof CapplanError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+        log('error', stage, message, { exit: code });
+        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', stage, err.stack);
+        ctx.setExitCode(code);
       } finally {
         (interrupted as Interrupted | null)?.dispose();
       }
@@ -72,6 +75,11 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s:
   const to = opts.email === false ? undefined : (opts.email ?? plan.email?.to.join(','));
   // All configuration is checked before any work: a missing SMTP server or sender must not
   // surface after an hour of pulling.
+  if (format === 'pdf') {
+    const { chromiumPath } = await import('../../report/renderPdf.js');
+    const chromium = chromiumPath({ env: ctx.env });
+    if (!existsSync(chromium)) throw new UsageError(`--format pdf: Chromium not found at ${chromium} (install Debian's chromium or set CAPPLAN_CHROMIUM), checked before any work`);
+  }
   if (to !== undefined) {
     const [{ parseRecipients }, { smtpSettingsFromEnv }] = await Promise.all([import('../../email/sendReport.js'), import('../../email/smtpSettings.js')]);
     parseRecipients(to);
