@@ -132,6 +132,30 @@ export class Store {
     );
   }
 
+  /**
+   * Marks the pulls and forecast runs still `running` as ended by an
+   * interrupt (pulls `interrupted`, runs `failed`), on a connection of its own:
+   * the main one may be inside a transaction the process will never commit.
+   */
+  async markInterrupted(reason: string): Promise<{ pulls: number; runs: number }> {
+    const c = await this.instance.connect();
+    try {
+      const pulls = await c.run(
+        `UPDATE pulls SET status = 'interrupted', finished_at = epoch_ms($1::BIGINT)::TIMESTAMPTZ,
+           error = $2 || ': samples stored before it are kept; the next pull resumes after them'
+         WHERE status = 'running'`,
+        [Math.round(this.now()), reason],
+      );
+      const runs = await c.run(
+        `UPDATE forecast_runs SET status = 'failed', finished_at = epoch_ms($1::BIGINT)::TIMESTAMPTZ WHERE status = 'running'`,
+        [Math.round(this.now())],
+      );
+      return { pulls: Number(pulls.rowsChanged), runs: Number(runs.rowsChanged) };
+    } finally {
+      c.closeSync();
+    }
+  }
+
   /** Atomic and idempotent; see `writeSamples`. */
   writeSamples(pullId: number, batch: readonly SeriesSamples[]): Promise<WriteResult> {
     return writeSamples(this.connection, pullId, batch, this.now());

@@ -30,7 +30,9 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     expect(Number(db01.add)).toBeGreaterThan(0);
     expect(Number(db01['headroom_2027-Q1'])).toBeLessThan(Number(db01.headroom_now));
     const flat = rows.find((r) => String(r.series).includes('archive-01')) as Record<string, unknown>;
-    expect(flat.full_p50).toBe('beyond horizon');
+    expect(flat.full_status).toBe('beyond_horizon');
+    expect(flat.full_p50).toBeNull();
+    for (const r of rows) for (const k of ['full_p10', 'full_p50', 'full_p90', 'order_by']) expect(r[k] === null || /^\d{4}-\d\d-\d\dT/.test(String(r[k]))).toBe(true);
     expect(flat.action).toBe('none');
 
     const q = await runCli(['headroom', '--db', db, '--quarter', '2027-Q1', '--group-by', 'cluster'], { nowMs: NOW });

@@ -28,6 +28,7 @@ interface ForecastCliOptions {
   whatIf: string[];
   failOnRisk?: boolean;
   shard?: string;
+  strict?: boolean;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -50,6 +51,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
     .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
+    .option('--strict', 'with --db: a scenario naming no stored resource, or a horizon longer than 2× the stored history, is an error (exit 2) instead of a warning')
     .addHelpText(
       'after',
       `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
@@ -146,10 +148,12 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
+    const { checkBeforeForecast } = await import('../forecastChecks.js');
+    const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const result = await planRun(store, {
       asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
-      horizonMs: options.horizonMs,
+      horizonMs,
       planning: plan?.planning ?? null,
       planSource: opts.plan ? planSourceOf(opts.plan) : null,
       scenarios,

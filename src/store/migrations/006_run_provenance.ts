@@ -37,7 +37,7 @@ const LATEST_RECOMMENDATIONS: { comment: string; columns: Record<string, string>
  */
 export const runProvenance: Migration = {
   version: 6,
-  description: 'forecast_runs.plan_file, plan_sha256 and planning; latest_recommendations view',
+  description: 'forecast_runs.plan_file, plan_sha256 and planning; latest_recommendations view; pulls.status interrupted',
   statements: [
     `ALTER TABLE forecast_runs ADD COLUMN plan_file VARCHAR`,
     `ALTER TABLE forecast_runs ADD COLUMN plan_sha256 VARCHAR`,
@@ -50,6 +50,8 @@ export const runProvenance: Migration = {
        JOIN latest_forecasts l USING (run_id, series_id)
        JOIN series s USING (series_id)
        ORDER BY r.late DESC, r.order_by NULLS LAST, s.resource, s.name`,
+    // A pull stopped by SIGINT/SIGTERM now ends as 'interrupted' (the pull and run commands mark it on the way out).
+    `COMMENT ON COLUMN pulls.status IS ${quoteLiteral("running, ok, partial (some stores or chunks missing: see warnings), failed, or interrupted (stopped by SIGINT/SIGTERM; what it stored is kept and the next pull resumes after it).")}`,
     ...Object.entries(FORECAST_RUN_COLUMNS).map(([c, text]) => `COMMENT ON COLUMN forecast_runs.${c} IS ${quoteLiteral(text)}`),
     `COMMENT ON VIEW latest_recommendations IS ${quoteLiteral(LATEST_RECOMMENDATIONS.comment)}`,
     ...Object.entries(LATEST_RECOMMENDATIONS.columns).map(([c, text]) => `COMMENT ON COLUMN latest_recommendations.${c} IS ${quoteLiteral(text)}`),
