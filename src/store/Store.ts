@@ -42,6 +42,17 @@ export interface PullInfo {
   readonly rangeEndMs?: number | null;
   readonly stepMs?: number | null;
   readonly resolution?: string | null;
+  /** Hash of what was asked (queries and parameters); a change means the stored series must be re-read whole. */
+  readonly queryHash?: string | null;
+}
+
+/** A recorded pull of a resource, as incremental pulls plan from it. */
+export interface PreviousPull {
+  readonly pullId: number;
+  readonly status: string;
+  readonly queryHash: string | null;
+  readonly rangeStartMs: number | null;
+  readonly rangeEndMs: number | null;
 }
 
 /** How a pull ended. */
@@ -50,6 +61,10 @@ export interface PullOutcome {
   readonly warnings?: readonly string[];
   readonly seriesCount: number;
   readonly sampleCount: number;
+  /** Stored values the pull changed. */
+  readonly updatedCount?: number;
+  /** NaN/±Inf (stale or missing) points the server returned and the pull did not store. */
+  readonly droppedCount?: number;
   readonly error?: string | null;
 }
 
@@ -105,9 +120,9 @@ export class Store {
   /** Records the start of a pull and returns its id; the row stays 'running' until `finishPull`. */
   async beginPull(info: PullInfo): Promise<number> {
     const reader = await this.connection.runAndReadAll(
-      `INSERT INTO pulls (pull_id, started_at, source, resource, query, range_start, range_end, step_s, resolution, status)
+      `INSERT INTO pulls (pull_id, started_at, source, resource, query, range_start, range_end, step_s, resolution, status, query_hash)
        VALUES (nextval('pull_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, $2, $3, $4,
-               epoch_ms($5::BIGINT)::TIMESTAMPTZ, epoch_ms($6::BIGINT)::TIMESTAMPTZ, $7, $8, 'running')
+               epoch_ms($5::BIGINT)::TIMESTAMPTZ, epoch_ms($6::BIGINT)::TIMESTAMPTZ, $7, $8, 'running', $9)
        RETURNING pull_id`,
       [
         Math.round(this.now()),
@@ -118,17 +133,61 @@ export class Store {
         info.rangeEndMs == null ? null : Math.round(info.rangeEndMs),
         info.stepMs == null ? null : Math.round(info.stepMs / 1000),
         info.resolution ?? null,
+        info.queryHash ?? null,
       ],
     );
     return Number(reader.getRowObjectsJS()[0].pull_id);
   }
 
+  /**
+   * The newest pull of a resource (before `beforePullId` when given) that
+   * ended ok or partial, or with `anyStatus` also failed and interrupted
+   * ones; null when there is none.
+   */
+  async previousPull(resource: string, options: { anyStatus?: boolean; beforePullId?: number } = {}): Promise<PreviousPull | null> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT pull_id, status, query_hash, epoch_ms(range_start)::DOUBLE AS s, epoch_ms(range_end)::DOUBLE AS e
+       FROM pulls
+       WHERE resource = $1 AND ($2 OR status IN ('ok', 'partial')) AND ($3::INTEGER IS NULL OR pull_id < $3)
+       ORDER BY pull_id DESC LIMIT 1`,
+      [resource, Boolean(options.anyStatus), options.beforePullId ?? null],
+    );
+    const r = reader.getRowObjectsJS()[0];
+    if (!r) return null;
+    return {
+      pullId: Number(r.pull_id),
+      status: String(r.status),
+      queryHash: r.query_hash === null ? null : String(r.query_hash),
+      rangeStartMs: r.s === null ? null : Number(r.s),
+      rangeEndMs: r.e === null ? null : Number(r.e),
+    };
+  }
+
+  /** Each stored series of a resource and metric with the time (ms) of its newest sample (null when it has none). */
+  async seriesExtents(resource: string, metric: string): Promise<Map<string, number | null>> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT series_id, epoch_ms(last_ts)::DOUBLE AS last FROM series WHERE resource = $1 AND metric = $2`,
+      [resource, metric],
+    );
+    return new Map(reader.getRowObjectsJS().map((r) => [String(r.series_id), r.last === null ? null : Number(r.last)]));
+  }
+
   async finishPull(pullId: number, outcome: PullOutcome): Promise<void> {
     await this.connection.run(
       `UPDATE pulls SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, warnings = coalesce($4::VARCHAR[], []),
-         series_count = $5, sample_count = $6, error = $7
+         series_count = $5, sample_count = $6, error = $7, updated_count = $8, dropped_count = $9
        WHERE pull_id = $1`,
-      [pullId, Math.round(this.now()), outcome.status, listParam(outcome.warnings ?? []), outcome.seriesCount, outcome.sampleCount, outcome.error ?? null],
+      [
+        pullId,
+        Math.round(this.now()),
+        outcome.status,
+        listParam(outcome.warnings ?? []),
+        outcome.seriesCount,
+        outcome.sampleCount,
+        outcome.error ?? null,
+        outcome.updatedCount ?? 0,
+        outcome.droppedCount ?? 0,
+      ],
     );
   }
 
