@@ -1,97 +1,84 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateFleet } from '../src/source/demo/generateFleet.js';
 import { Store } from '../src/store/Store.js';
+import { filesystemFleet, filesystemFleetPlan } from '../test/support/filesystemFleet.js';
+import { startPrometheusWithHistory } from '../test/support/prometheus.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/capplan.js');
-const SERIES = Number(process.env.CAPPLAN_BENCH_FLEET_SERIES ?? 10_000);
-const DAYS = 180;
-const END_MS = Date.UTC(2026, 10, 1);
+const H = 3_600_000;
+const DAY = 24 * H;
+const BIN = fileURLToPath(new URL('../../bin/capplan.js', import.meta.url));
+const TIME = '/usr/bin/time';
 
-/**
- * A database of SERIES hourly series × 180 days from the demo generator
- * (varied seeds), stored as a pull would store them. Kept in the temp
- * directory between runs (43 M samples take a minute to write); rebuilt when
- * it does not hold what it should.
- */
-async function fleetDatabase(): Promise<{ path: string; built: number | null }> {
-  const path = join(tmpdir(), `capplan-bench-fleet-${SERIES}x${DAYS}d.duckdb`);
-  if (existsSync(path)) {
-    const store = await Store.open(path, { now: () => END_MS });
-    try {
-      const [[series, samples]] = (await store.query(`SELECT count(DISTINCT series_id), count(*) FROM samples`)).rows;
-      if (Number(series) === SERIES && Number(samples) === SERIES * DAYS * 24) return { path, built: null };
-    } finally {
-      store.close();
-    }
-    throw new Error(`${path} exists but does not hold ${SERIES} series × ${DAYS * 24} samples: remove it`);
-  }
-  const t0 = performance.now();
-  const store = await Store.open(path, { now: () => END_MS });
-  try {
-    const resources = new Set<string>();
-    const pullId = await store.beginPull({ source: 'bench', query: 'generated fleet', rangeStartMs: END_MS - DAYS * 86_400_000, rangeEndMs: END_MS, stepMs: 3_600_000, resolution: 'raw' });
-    let written = 0;
-    for (let seed = 1; written < SERIES; seed++) {
-      const fleet = generateFleet({ endMs: END_MS, seed, historyDays: DAYS }).slice(0, SERIES - written);
-      for (const s of fleet) {
-        if (!resources.has(s.resource)) {
-          resources.add(s.resource);
-          await store.upsertResource({ resource: s.resource, unit: s.unit, direction: 'rising', description: null });
-        }
-      }
-      await store.writeSamples(
-        pullId,
-        fleet.map((s) => ({
-          key: { resource: s.resource, metric: s.metric, labels: { ...s.labels, seed: String(seed) } },
-          resolutionS: 3600,
-          timestamps: s.timestamps,
-          values: s.values,
-          meta: { unit: s.unit, capacity: s.capacity, description: s.description },
-        })),
-      );
-      written += fleet.length;
-    }
-    await store.finishPull(pullId, { status: 'ok', seriesCount: written, sampleCount: written * DAYS * 24 });
-  } finally {
-    store.close();
-  }
-  return { path, built: (performance.now() - t0) / 1000 };
+interface Step {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly seconds: number;
+  readonly peakRssMiB: number | null;
+  readonly code: number | null;
 }
 
 /**
- * The fleet forecast as cron runs it: `capplan forecast --db` over SERIES
- * hourly series × 180 days, 90 days ahead, whole process on every core, wall
- * time and peak RSS (GNU time's maximum resident set, worker threads
- * included). Targets (issue 15): < 60 s on 2 cores, RSS < 1.5 GB.
+ * The whole job at fleet size through the real CLI, as cron runs it: a real
+ * Prometheus holding `CAPPLAN_BENCH_FLEET` filesystems (default 2,000; usage
+ * and capacity, 90 days at 6h, backfilled with promtool), then `capplan pull`
+ * (plan file, daily peaks), `capplan forecast --db` and `capplan report
+ * --format json`, each a process of its own under `/usr/bin/time -v` for its
+ * wall time and peak RSS. Prints the series each step saw (pulled usage
+ * series, forecast, in the report), which must be equal; asserts nothing.
  */
 export async function benchFleet(): Promise<void> {
-  const db = await fleetDatabase();
-  const time = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-  const args = [BIN, 'forecast', '--db', db.path, '--horizon', '90d'];
+  const series = Number(process.env.CAPPLAN_BENCH_FLEET ?? 2000);
+  const work = mkdtempSync(join(tmpdir(), 'capplan-bench-fleet-'));
+  const to = Math.floor(Date.now() / H) * H;
+  const from = to - 90 * DAY;
   const t0 = performance.now();
-  const r = time
-    ? spawnSync(time, ['-f', 'maxrss_kib=%M', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`capplan forecast --db exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const rssKib = Number(/maxrss_kib=(\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  const summary = /forecast run #\d+: .*/.exec(r.stdout)?.[0] ?? r.stdout.split('\n')[0];
-  console.log(`\n## Fleet forecast, \`capplan forecast --db\` (${SERIES.toLocaleString('en-US')} hourly series × ${DAYS} days, horizon 90 d, ${availableParallelism()} cores)\n`);
-  console.log('| figure | value | target | met |');
-  console.log('|---|---:|---|---|');
-  console.log(`| wall time, whole process | ${seconds.toFixed(1)} s | < 60 s | ${seconds < 60 ? 'yes' : 'NO'} |`);
-  console.log(`| series per second | ${(SERIES / seconds).toFixed(0)} | | |`);
-  console.log(`| peak RSS | ${Number.isFinite(rssKib) ? `${(rssKib / 2 ** 20).toFixed(2)} GiB` : 'not measured (no /usr/bin/time)'} | < 1.5 GB | ${Number.isFinite(rssKib) ? (rssKib * 1024 < 1.5e9 ? 'yes' : 'NO') : ''} |`);
-  console.log(`\n${summary}${db.built === null ? ' (database reused from an earlier run)' : `; database of ${(SERIES * DAYS * 24 / 1e6).toFixed(1)} M samples written in ${db.built.toFixed(0)} s`}.`);
-  // A count that does not add up is a failure, never a figure.
-  const forecast = Number(/forecast run #\d+: (\d+) series/.exec(r.stdout)?.[1] ?? NaN);
-  if (forecast !== SERIES) {
-    console.log(`\n**INVALID: the run forecast ${forecast} of the ${SERIES.toLocaleString('en-US')} stored series; the figures above do not measure the fleet.**`);
-    process.exitCode = 1;
+  const prom = await startPrometheusWithHistory({ dir: work, series: filesystemFleet(series, from), fromMs: from, toMs: to, intervalMs: 6 * H });
+  const backfillS = (performance.now() - t0) / 1000;
+  try {
+    const db = join(work, 'fleet.duckdb');
+    const plan = join(work, 'plan.yaml');
+    const report = join(work, 'report.json');
+    writeFileSync(plan, filesystemFleetPlan(prom.url, 85));
+    const steps: Step[] = [
+      run('pull', ['pull', '--db', db, '--plan', plan]),
+      run('forecast', ['forecast', '--db', db, '--horizon', '90d', '--plan', plan]),
+      run('report', ['report', '--db', db, '--format', 'json', '--out', report]),
+    ];
+    const store = await Store.open(db, { readOnly: true });
+    const pulled = Number((await store.query(`SELECT count(*) FROM series WHERE metric = 'usage'`)).rows[0][0]);
+    const pulledAll = Number((await store.query(`SELECT count(*) FROM series`)).rows[0][0]);
+    const samples = Number((await store.query(`SELECT count(*) FROM samples`)).rows[0][0]);
+    const [runStatus, expected, forecast, failed] = (await store.query(`SELECT status, expected_count, forecast_count, failed_count FROM forecast_runs ORDER BY run_id DESC LIMIT 1`)).rows[0];
+    store.close();
+    const reported = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { resources: unknown[] }).resources.length : 0;
+
+    console.log(`\n## The whole job at fleet size: ${series.toLocaleString('en-US')} filesystems from Prometheus ${prom.version} through the CLI\n`);
+    console.log(`Backfill and start (promtool, 744h blocks): ${backfillS.toFixed(1)} s. Machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end.`);
+    console.log(`Pulled ${pulledAll.toLocaleString('en-US')} series (${pulled.toLocaleString('en-US')} usage, ${(pulledAll - pulled).toLocaleString('en-US')} capacity), ${samples.toLocaleString('en-US')} samples; forecast run ${String(runStatus)}: expected ${String(expected)}, forecast ${String(forecast)}, failed ${String(failed)}; report: ${reported} series.\n`);
+    console.log('| step | command | exit | wall s | peak RSS MiB |');
+    console.log('|---|---|---:|---:|---:|');
+    for (const s of steps) {
+      const shown = s.args.map((a) => a.replace(work, '$WORK')).join(' ');
+      console.log(`| ${s.name} | \`capplan ${shown}\` | ${s.code} | ${s.seconds.toFixed(1)} | ${s.peakRssMiB === null ? '—' : s.peakRssMiB.toFixed(0)} |`);
+    }
+  } finally {
+    await prom.stop();
+    rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** One CLI process, under GNU time when present (peak RSS from "Maximum resident set size"). */
+function run(name: string, args: readonly string[]): Step {
+  const timed = existsSync(TIME);
+  const t0 = performance.now();
+  const r = timed
+    ? spawnSync(TIME, ['-v', process.execPath, BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } })
+    : spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  const seconds = (performance.now() - t0) / 1000;
+  const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '')?.[1];
+  if (r.status !== 0) process.stderr.write(`${name} exited ${r.status}: ${(r.stderr ?? '').split('\n').slice(0, 5).join('\n')}\n`);
+  return { name, args, seconds, peakRssMiB: kb ? Number(kb) / 1024 : null, code: r.status };
 }

@@ -1,5 +1,6 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchFleet } from './fleet.js';
+import { benchFleetForecast } from './fleetForecast.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchInput } from './input.js';
@@ -22,6 +23,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   exhaustion: benchExhaustion,
   load: benchLoad,
   fleet: benchFleet,
+  'fleet-forecast': benchFleetForecast,
 };
 
 const wanted = process.argv.slice(2);

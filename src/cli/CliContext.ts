@@ -36,6 +36,12 @@ export function processContext(): CliContext & { exitCode: number } {
 }
 
 function wrap(stream: NodeJS.WriteStream): OutputStream {
+  // A reader that stops early (`capplan sql … | head -1`) closes the pipe: that is
+  // the reader's choice, not an error, so end quietly as other Unix tools do.
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return {
     write: (text: string) => void stream.write(text),
     get isTTY() {

@@ -31,3 +31,14 @@ export async function scenarioNames(store: Store): Promise<string[]> {
   const reader = await store.connection.runAndReadAll(`SELECT DISTINCT scenario FROM forecast_runs WHERE status = 'ok' AND scenario IS NOT NULL ORDER BY 1`);
   return reader.getRows().map((r) => String(r[0]));
 }
+
+/** A run by its id, whatever its scenario; null when there is no such run or it did not finish ok. */
+export async function runById(store: Store, runId: number): Promise<(StoredRun & { status: string }) | null> {
+  const reader = await store.connection.runAndReadAll(
+    `SELECT run_id, epoch_ms(as_of)::DOUBLE, (epoch_ms(as_of) + horizon_s * 1000)::DOUBLE, scenario, status FROM forecast_runs WHERE run_id = $1`,
+    [runId],
+  );
+  const row = reader.getRows()[0];
+  if (!row) return null;
+  return { runId: Number(row[0]), asOfMs: Number(row[1]), horizonEndMs: Number(row[2]), scenario: row[3] === null ? null : String(row[3]), status: String(row[4]) };
+}

@@ -26,25 +26,45 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
           [run.runId],
         );
         const machine = opts.format !== 'table';
-        const date = (v: unknown) => (v === null ? null : machine ? new Date(Number(v)).toISOString() : formatDate(Number(v), opts.tz));
+        const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+        const date = (v: unknown) => (v === null ? null : formatDate(Number(v), opts.tz));
         const rows = reader.getRows().map(([slo, objective, windowS, remaining, ratio, alertsJson, status, p10, p50, p90]) => {
           const alerts = JSON.parse(String(alertsJson)) as { severity: string; long_s: number; factor: number; long_rate: number; firing: boolean }[];
           const firing = alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`);
           const burn1d = alerts.find((a) => a.long_s === 86_400)?.long_rate ?? null;
+          if (machine) {
+            // One kind of value per column: numbers as numbers, the status apart from the dates.
+            return [
+              String(slo),
+              Number(objective),
+              Number(windowS),
+              Number(remaining),
+              Number(ratio),
+              burn1d,
+              opts.format === 'json' ? firing : firing.join('; '),
+              String(status),
+              iso(p10),
+              iso(p50),
+              iso(p90),
+            ];
+          }
           return [
             slo,
-            machine ? objective : `${(Number(objective) * 100).toFixed(2)}%`,
-            machine ? windowS : `${Number(windowS) / 86_400}d`,
-            machine ? remaining : `${(Number(remaining) * 100).toFixed(1)}%`,
-            machine ? ratio : `${(Number(ratio) * 100).toFixed(3)}%`,
-            burn1d === null ? null : machine ? burn1d : `${burn1d.toFixed(2)}×`,
-            machine ? firing : firing.join(', ') || 'none',
+            `${(Number(objective) * 100).toFixed(2)}%`,
+            `${Number(windowS) / 86_400}d`,
+            `${(Number(remaining) * 100).toFixed(1)}%`,
+            `${(Number(ratio) * 100).toFixed(3)}%`,
+            burn1d === null ? null : `${burn1d.toFixed(2)}×`,
+            firing.join(', ') || 'none',
             status === 'past' ? 'spent' : (date(p50) ?? 'not within the horizon'),
             date(p10),
             date(p90),
           ];
         });
-        ctx.stdout.write(formatTable({ columns: ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'], rows }, opts.format));
+        const columns = machine
+          ? ['slo', 'objective', 'window_s', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'status', 'exhausted_p10', 'exhausted_p50', 'exhausted_p90']
+          : ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'];
+        ctx.stdout.write(formatTable({ columns, rows }, opts.format));
         if (!machine) ctx.stdout.write(`\nrun #${run.runId}; budgets replay the rolling window over forecast errors and requests (old errors age out); alerts follow the SRE workbook's multi-window burn rates\n`);
       } finally {
         store.close();

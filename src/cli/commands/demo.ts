@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { formatDate } from '../../report/dates.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { reportRisks } from './forecast.js';
 import type { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
@@ -36,7 +37,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     .action(async (opts: DemoOptions) => {
       const horizonMs = parseDuration(opts.horizon, '--horizon');
       checkTimeZoneOption(opts.tz);
-      const [{ Store }, { ingestDemo }, { demoPlanning }, { planRun }, { buildReportModel }, { headlineExhaustion }, { fullText, intervalText }, { writeReportFiles }] = await Promise.all([
+      const [{ Store }, { ingestDemo }, { demoPlanning, demoPlanPath }, { planRun }, { buildReportModel }, { headlineExhaustion }, { fullText, intervalText }, { writeReportFiles }] = await Promise.all([
         import('../../store/Store.js'),
         import('../../pipeline/ingestDemo.js'),
         import('../../source/demo/demoPlanning.js'),
@@ -58,6 +59,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
           horizonMs,
           planning,
           scenarios: planning.scenarios,
+          planSource: planSourceOf(demoPlanPath()),
           ...(opts.workers ? { workers: opts.workers } : {}),
         });
         const run = result.forecast;

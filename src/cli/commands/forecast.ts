@@ -3,6 +3,7 @@ import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
 import type { Risk } from '../../pipeline/planRun.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { parseShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
@@ -27,6 +28,7 @@ interface ForecastCliOptions {
   whatIf: string[];
   failOnRisk?: boolean;
   shard?: string;
+  strict?: boolean;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -49,6 +51,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
     .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
+    .option('--strict', 'with --db: a scenario naming no stored resource, or a horizon longer than 2× the stored history, is an error (exit 2) instead of a warning')
     .addHelpText(
       'after',
       `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
@@ -147,11 +150,14 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
+    const { checkBeforeForecast } = await import('../forecastChecks.js');
+    const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const result = await planRun(store, {
       asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
-      horizonMs: options.horizonMs,
+      horizonMs,
       planning: plan?.planning ?? null,
+      planSource: opts.plan ? planSourceOf(opts.plan) : null,
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
@@ -161,6 +167,11 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
     ctx.stdout.write(
       `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
     );
+    if (run.skipped.length > 0) {
+      ctx.stdout.write(`${run.skipped.length} series skipped: no samples stored (${run.skipped.slice(0, 3).map((s) => s.name).join(', ')}${run.skipped.length > 3 ? ', …' : ''})\n`);
+    }
+    const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+    for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
     for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
     reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));

@@ -47,6 +47,9 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
         const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
         const rows = await headroomTable(store, run, quarters);
+        // Series whose capacity query matched no usage series have no rows here: say so, or the table just looks short.
+        const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+        for (const w of capacityWarnings(await store.capacityPairs())) ctx.stderr.write(`capplan: warning: ${w}\n`);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
         if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);
@@ -62,12 +65,16 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
 function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: HeadroomOptions): Table {
   const machine = opts.format !== 'table';
   const date = (ms: number | null) => (ms === null ? null : machine ? new Date(ms).toISOString() : formatDate(ms, opts.tz));
-  const columns = ['resource', 'series', 'capacity', 'used_now', 'headroom_now', ...quarters.map((q) => `headroom_${q}`), 'full_p10', 'full_p50', 'full_p90', 'action', 'add', 'order_by', ...(machine ? ['late'] : [])];
+  // Programs get the status in a column of its own and only timestamps (or null) in the date columns.
+  const columns = ['resource', 'series', 'capacity', 'used_now', 'headroom_now', ...quarters.map((q) => `headroom_${q}`), ...(machine ? ['full_status'] : []), 'full_p10', 'full_p50', 'full_p90', 'action', 'add', 'order_by', ...(machine ? ['late'] : [])];
   return {
     columns,
     rows: rows.map((r) => {
       const byLabel = new Map(r.quarters.map((q) => [q.label, q]));
-      const fullDates = r.full?.status === 'past' ? ['past', 'past', 'past'] : [date(r.full?.p10 ?? null), date(r.full?.p50 ?? null), date(r.full?.p90 ?? null)].map((d) => d ?? (r.full ? 'beyond horizon' : null));
+      const dated = [date(r.full?.p10 ?? null), date(r.full?.p50 ?? null), date(r.full?.p90 ?? null)];
+      const fullDates = machine
+        ? [r.full?.status ?? null, ...(r.full?.status === 'past' ? [null, null, null] : dated)]
+        : r.full?.status === 'past' ? ['past', 'past', 'past'] : dated.map((d) => d ?? (r.full ? 'beyond horizon' : null));
       const rec = r.recommendation;
       return [
         r.resource,

@@ -1,13 +1,14 @@
 import { parseShard } from '../../shard.js';
 import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { SourceError, UsageError } from '../../errors.js';
+import { ExitCode, SourceError, UsageError } from '../../errors.js';
 import type { Plan, SourceType } from '../../plan/Plan.js';
 import { adHocPlan, sourceTypeOf, type ResolutionChoice } from '../../source/prometheus/adHocPlan.js';
 import type { PullPlanned, PullProgress } from '../../source/prometheus/pullResource.js';
 import type { RunPullResult } from '../../source/prometheus/runPull.js';
 import type { CliContext, OutputStream } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
+import { onInterrupt } from '../interrupt.js';
 import { collect, oneOf, positiveInt } from '../options.js';
 
 interface PullOptions {
@@ -32,6 +33,7 @@ interface PullOptions {
   maxPoints?: number;
   concurrency?: number;
   timeout?: string;
+  strict?: boolean;
 }
 
 
@@ -63,6 +65,7 @@ export const registerPull: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--concurrency <n>', 'ad hoc: requests in flight at once (default 4)', positiveInt)
     .option('--timeout <duration>', 'ad hoc: per-request timeout (default 2m)')
     .option('--shard <I/N>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4")
+    .option('--strict', 'a query that returns no series ends with exit 6 (it is always a warning)')
     .addHelpText(
       'after',
       `
@@ -86,6 +89,11 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const store = await Store.open(opts.db, { now: ctx.now });
   const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr, (await import('cli-progress')).SingleBar) : null;
   let result: RunPullResult;
+  const removeInterrupt = onInterrupt(async (signal) => {
+    progress?.stop();
+    const closed = await store.markInterrupted(`interrupted by ${signal}`);
+    ctx.stderr.write(`capplan: interrupted by ${signal}: ${closed.pulls} pull${closed.pulls === 1 ? '' : 's'} marked interrupted; samples stored so far are kept and the next pull resumes after them\n`);
+  });
   try {
     await closeInterruptedPulls(store);
     result = await runPull(plan, store, {
@@ -98,11 +106,14 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
       onProgress: (e) => progress?.progress(e),
     });
   } finally {
+    removeInterrupt();
     progress?.stop();
     store.close();
   }
   await report(ctx, plan, result, (ctx.now() - started) / 1000);
+  const empty = result.pulls.filter((p) => p.series === 0).length;
   if (result.failures.length > 0) ctx.setExitCode(5);
+  else if (opts.strict && empty > 0) ctx.setExitCode(ExitCode.data);
 }
 
 /** The plan to run: the plan file's, or the one resource the ad-hoc flags describe. */
@@ -166,6 +177,9 @@ async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   }
 }
 
+/** Why a pull of nothing is worth a warning, and what to do about it. */
+const NO_SERIES = 'the query returned no series: check the metric name, labels and time range (capplan doctor --plan runs every query of a plan)';
+
 async function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: number): Promise<void> {
   const { PullQueryError } = await import('../../source/prometheus/pullResource.js');
   const out = (s: string) => ctx.stdout.write(`${s}\n`);
@@ -175,10 +189,14 @@ async function report(ctx: CliContext, plan: Plan, result: RunPullResult, second
   for (const p of result.pulls) {
     const source = byName.get(p.resource)?.source ?? '';
     out(
-      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored` +
+      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored, ` +
+        `${n(p.updated)} updated, ${n(p.dropped)} NaN/stale dropped` +
         (p.warnings.length ? `, ${p.warnings.length} warning${p.warnings.length > 1 ? 's' : ''}` : ''),
     );
+    if (p.queryChanged) err(`capplan: note: ${p.resource}: the queries changed since the last pull; every series was re-read over the whole lookback`);
+    if (p.backfilled > 0) err(`capplan: note: ${p.resource}: ${n(p.backfilled)} series new to the query or back after a gap had their earlier history read`);
     for (const w of p.warnings) err(`capplan: warning: ${p.resource} (source ${source}): ${w}`);
+    if (p.series === 0) err(`capplan: warning: ${p.resource} (source ${source}): ${NO_SERIES}`);
   }
   for (const f of result.failures) {
     err(`capplan: ${f.resource} (source ${f.source}) failed: ${f.error.message}`);
@@ -187,11 +205,13 @@ async function report(ctx: CliContext, plan: Plan, result: RunPullResult, second
   const series = result.pulls.reduce((a, p) => a + p.series, 0);
   const inserted = result.pulls.reduce((a, p) => a + p.inserted, 0);
   const existing = result.pulls.reduce((a, p) => a + p.existing, 0);
+  const updated = result.pulls.reduce((a, p) => a + p.updated, 0);
+  const dropped = result.pulls.reduce((a, p) => a + p.dropped, 0);
   const warnings = result.pulls.reduce((a, p) => a + p.warnings.length, 0);
   const resources = result.pulls.length + result.failures.length;
   out(
     `capplan pull: ${resources} resource${resources === 1 ? '' : 's'}, ${n(series)} series, ${n(inserted)} new samples, ${n(existing)} already stored, ` +
-      `${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
+      `${n(updated)} updated, ${n(dropped)} NaN/stale dropped, ${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
   );
 }
 

@@ -51,6 +51,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       checkTimeZoneOption(opts.tz);
       const period = await parsePeriod(opts);
       const to = opts.email === undefined ? null : (await import('../../email/sendReport.js')).parseRecipients(opts.email);
+      // SMTP settings (server, sender) are checked before the report is built, not after.
+      if (to) (await import('../../email/smtpSettings.js')).smtpSettingsFromEnv(ctx.env);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');
 
       const [{ Store }, { buildReportModel }, { renderReport, writeReport }] = await Promise.all([
@@ -80,7 +82,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       if (opts.out) {
         written = await writeReport(model, opts.format, opts.out, { env: ctx.env });
         ctx.stderr.write(`capplan: report written to ${written}\n`);
-      } else {
+      } else if (!to) {
+        // With --email and no --out the mail is the output: the report is not dumped on stdout too.
         ctx.stdout.write(renderReport(model, opts.format as Exclude<OutputFormat, 'pdf'>));
       }
       if (to) {

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DataError } from '../../errors.js';
 import { CsvScanner } from './CsvScanner.js';
@@ -34,6 +34,29 @@ export async function readSeriesCsv(path: string): Promise<CsvSeries[]> {
   return collect(streamSeriesCsv(path));
 }
 
+/**
+ * Refuses a file whose first 8 KiB hold NUL bytes or mostly non-text bytes (a
+ * database, an image, a gzip): its "header" would otherwise be echoed raw.
+ */
+function refuseBinary(path: string): void {
+  const head = Buffer.alloc(8192);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const bytes = head.subarray(0, n);
+  const control = bytes.filter((b) => b < 9 || (b > 13 && b < 32)).length;
+  if (bytes.includes(0) || control > n * 0.1) {
+    throw new DataError(`${path}: a binary file, not CSV text (expected a header 'timestamp,value' or 'series,timestamp,value')`);
+  }
+  const text = bytes.toString('utf8');
+  const replaced = (text.match(/\uFFFD/g) ?? []).length;
+  if (replaced > 16 && replaced > text.length * 0.05) throw new DataError(`${path}: not UTF-8 text (a binary file?); expected CSV`);
+}
+
 /** Same as `readSeriesCsv`, from text in memory (`name` is used in messages). */
 export function parseSeriesCsv(text: string, name = 'input'): Promise<CsvSeries[]> {
   return collect(streamSeries(chunks([text]), name));
@@ -49,6 +72,7 @@ export function parseSeriesCsv(text: string, name = 'input'): Promise<CsvSeries[
 export function streamSeriesCsv(path: string): AsyncGenerator<StreamedSeries> {
   if (!existsSync(path)) throw new DataError(`${path}: no such file`);
   if (statSync(path).isDirectory()) throw new DataError(`${path}: is a directory, expected a CSV file`);
+  refuseBinary(path);
   return streamSeries(createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 18 }) as AsyncIterable<string>, path);
 }
 
