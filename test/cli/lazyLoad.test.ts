@@ -42,7 +42,7 @@ function ownModules(loaded: readonly string[]): string[] {
   return loaded.filter((u) => u.includes('/dist/src/')).map((u) => u.slice(u.indexOf('/dist/src/') + '/dist/src/'.length));
 }
 
-const COMMANDS = ['demo', 'pull', 'forecast', 'headroom', 'budget', 'diff', 'report', 'run', 'export', 'sql', 'notebook', 'schema', 'doctor'];
+const COMMANDS = ['demo', 'pull', 'forecast', 'headroom', 'budget', 'diff', 'report', 'run', 'export', 'prune', 'sql', 'notebook', 'schema', 'doctor'];
 
 /**
  * Start-up loads only commander and the command declarations; every command
