@@ -46,7 +46,7 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
     throw new PlanError(formatPlanPath(path), detail);
   });
   // Runs a killed process left 'running' never count as latest; close them so the history says what happened.
-  await store.connection.run(`UPDATE forecast_runs SET status = 'failed', finished_at = coalesce(finished_at, now()) WHERE status = 'running'`);
+  await store.connection.run(`UPDATE forecast_runs SET status = 'failed', finished_at = coalesce(finished_at, now()), error = coalesce(error, 'interrupted: the process ended before the run finished') WHERE status = 'running'`);
   const forecast = await forecastStore(store, {
     asOfMs: o.asOfMs,
     horizonMs: o.horizonMs,

@@ -90,4 +90,12 @@ describe('capplan start-up loads no heavy module', () => {
     expect(pkgs).toContain('@duckdb/node-api');
     for (const heavy of ['vega', 'vega-lite', '@resvg/resvg-js', 'nodemailer', 'axios', 'zod', 'yaml', 'csv-parse', 'date-fns']) expect(pkgs).not.toContain(heavy);
   });
+
+  it('forecast --input reads a CSV and forecasts without DuckDB, charts, SMTP, the HTTP client or the plan parser', () => {
+    const r = traced(['forecast', '--input', join(ROOT, 'datasets/monthly-storage.csv'), '--horizon', '6', '--format', 'csv'], tempDir());
+    expect(r.code, r.stderr).toBe(ExitCode.ok);
+    expect(r.stdout).toMatch(/^series,timestamp,value,lower,upper/);
+    expect(ownModules(r.loaded)).toContain('forecast/forecastSeries.js');
+    expect(packages(r.loaded).filter((p) => p !== 'commander' && p !== 'simple-statistics')).toEqual([]);
+  });
 });

@@ -45,7 +45,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--format <format>', 'json, csv or table', oneOf(['json', 'csv', 'table'] as const), 'json')
     .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
     .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
-    .option('--workers <n>', 'worker threads with --db (default: one per core)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: one per core; 1 forecasts in the main thread)', positiveInt)
     .option('--plan <file>', 'with --db: plan file with thresholds, capacity changes, lead times, scenarios and SLOs')
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
@@ -72,17 +72,10 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
         ...(models ? { models } : {}),
       };
       if (opts.db) return forecastDb(ctx, opts, options);
-      const [{ readSeriesCsv }, { forecastSeries }] = await Promise.all([import('../../source/csv/readSeriesCsv.js'), import('../../forecast/forecastSeries.js')]);
-      const input = await readSeriesCsv(opts.input as string);
-      const results = input.map((s) => {
-        try {
-          const f = forecastSeries(s, options);
-          return { id: s.id, f, error: null };
-        } catch (err) {
-          if (err instanceof DataError || err instanceof UsageError) return { id: s.id, f: null, error: err.message };
-          throw err;
-        }
-      });
+      // Series go to the worker pool as the CSV reader finishes them; outcomes come back in the file's order.
+      const [{ streamSeriesCsv }, { forecastInOrder }] = await Promise.all([import('../../source/csv/readSeriesCsv.js'), import('../../forecast/forecastInOrder.js')]);
+      const outcomes = await forecastInOrder(streamSeriesCsv(opts.input as string), { forecast: options, ...(opts.workers ? { workers: opts.workers } : {}) });
+      const results: Result[] = outcomes.map((o) => ('error' in o ? { id: o.id, f: null, error: o.error } : { id: o.id, f: o.result, error: null }));
       const ok = results.filter((r) => r.f !== null);
       for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
       if (ok.length === 0) throw new DataError(`${opts.input}: no series could be forecast`);
@@ -172,6 +165,11 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
     ctx.stdout.write(
       `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
     );
+    if (run.skipped.length > 0) {
+      ctx.stdout.write(`${run.skipped.length} series skipped: no samples stored (${run.skipped.slice(0, 3).map((s) => s.name).join(', ')}${run.skipped.length > 3 ? ', …' : ''})\n`);
+    }
+    const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+    for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
     for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
     reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));

@@ -47,6 +47,9 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
         const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
         const rows = await headroomTable(store, run, quarters);
+        // Series whose capacity query matched no usage series have no rows here: say so, or the table just looks short.
+        const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+        for (const w of capacityWarnings(await store.capacityPairs())) ctx.stderr.write(`capplan: warning: ${w}\n`);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
         if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);

@@ -189,9 +189,12 @@ async function report(ctx: CliContext, plan: Plan, result: RunPullResult, second
   for (const p of result.pulls) {
     const source = byName.get(p.resource)?.source ?? '';
     out(
-      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored` +
+      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored, ` +
+        `${n(p.updated)} updated, ${n(p.dropped)} NaN/stale dropped` +
         (p.warnings.length ? `, ${p.warnings.length} warning${p.warnings.length > 1 ? 's' : ''}` : ''),
     );
+    if (p.queryChanged) err(`capplan: note: ${p.resource}: the queries changed since the last pull; every series was re-read over the whole lookback`);
+    if (p.backfilled > 0) err(`capplan: note: ${p.resource}: ${n(p.backfilled)} series new to the query or back after a gap had their earlier history read`);
     for (const w of p.warnings) err(`capplan: warning: ${p.resource} (source ${source}): ${w}`);
     if (p.series === 0) err(`capplan: warning: ${p.resource} (source ${source}): ${NO_SERIES}`);
   }
@@ -202,11 +205,13 @@ async function report(ctx: CliContext, plan: Plan, result: RunPullResult, second
   const series = result.pulls.reduce((a, p) => a + p.series, 0);
   const inserted = result.pulls.reduce((a, p) => a + p.inserted, 0);
   const existing = result.pulls.reduce((a, p) => a + p.existing, 0);
+  const updated = result.pulls.reduce((a, p) => a + p.updated, 0);
+  const dropped = result.pulls.reduce((a, p) => a + p.dropped, 0);
   const warnings = result.pulls.reduce((a, p) => a + p.warnings.length, 0);
   const resources = result.pulls.length + result.failures.length;
   out(
     `capplan pull: ${resources} resource${resources === 1 ? '' : 's'}, ${n(series)} series, ${n(inserted)} new samples, ${n(existing)} already stored, ` +
-      `${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
+      `${n(updated)} updated, ${n(dropped)} NaN/stale dropped, ${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
   );
 }
 

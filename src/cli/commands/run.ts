@@ -135,6 +135,8 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
     });
     const result = await planRun(store, { asOfMs, horizonMs, planning, planSource: planSourceOf(opts.plan), scenarios: planning?.scenarios ?? [] });
     log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
+    const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+    for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
     risks = result.risks;
     job.stage = 'report';
     model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });

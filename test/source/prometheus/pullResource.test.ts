@@ -122,6 +122,68 @@ describe('pullResource against a fake server', () => {
   });
 });
 
+describe('series that join a query later', () => {
+  const tmp = useTempDir();
+  const serve = useFakeServer();
+  const open = () => Store.open(join(tmp(), 'late.duckdb'), { now: () => T0 });
+
+  it('holds a new series back until its earlier history is stored, so a failed backfill is retried in full', async () => {
+    let withC = false;
+    let failOld = false;
+    const srv = await serve((req) => {
+      const start = Number(req.form.get('start')) * 1000;
+      if (failOld && start < T0 + 90 * H) return { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'store gateway went away' } };
+      const hosts = withC ? [{ disk: 'a' }, { disk: 'b' }, { disk: 'c' }] : [{ disk: 'a' }, { disk: 'b' }];
+      return matrixReply(req.form, hosts, (i, t) => i * 100 + (t - T0) / H);
+    });
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 4d}', 'type: prometheus\n    maxPoints: 24\n    concurrency: 1');
+    const store = await open();
+    const client = clientForSource(p.sources.s, noWait);
+    const pull = (full = false) => pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 96 * H, full });
+    await pull();
+
+    // Disk c appears with four days of history; fetching its older span fails.
+    withC = true;
+    failOld = true;
+    const err = await pull().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    const c = `SELECT count(*) AS n FROM samples JOIN series USING (series_id) WHERE labels['disk'] = 'c'`;
+    // Nothing of c was stored: its recent samples waited for its history.
+    expect(await rows(store, c)).toEqual([{ n: 0 }]);
+
+    failOld = false;
+    srv.requests.length = 0;
+    const resumed = await pull();
+    expect(resumed).toMatchObject({ status: 'ok', inserted: 97, backfilled: 1 });
+    expect(await rows(store, c)).toEqual([{ n: 97 }]);
+    // The main range is the overlap only; the backfill asks for the rest of the lookback.
+    expect(Number(srv.requests[0].form.get('start')) * 1000).toBe(T0 + 94 * H);
+    expect(Math.min(...srv.requests.map((r) => Number(r.form.get('start')) * 1000))).toBe(T0);
+
+    srv.requests.length = 0;
+    const quiet = await pull();
+    expect(quiet).toMatchObject({ inserted: 0, backfilled: 0 });
+    expect(srv.requests).toHaveLength(1);
+    store.close();
+  });
+
+  it('does not take series of other shards for new ones on every pull', async () => {
+    const srv = await serve((req) => matrixReply(req.form, Array.from({ length: 8 }, (_, i) => ({ disk: `d${i}` })), (i, t) => i + (t - T0) / H));
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 4d}');
+    const store = await open();
+    const client = clientForSource(p.sources.s, noWait);
+    const shard = { index: 1, count: 2 };
+    const first = await pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 96 * H, shard });
+    expect(first.series).toBeGreaterThan(0);
+    expect(first.series).toBeLessThan(8);
+    srv.requests.length = 0;
+    const second = await pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 97 * H, shard });
+    expect(second).toMatchObject({ backfilled: 0, inserted: first.series });
+    expect(srv.requests).toHaveLength(1);
+    store.close();
+  });
+});
+
 describe('recorded Thanos responses', () => {
   const tmp = useTempDir();
   const serve = useFakeServer();
