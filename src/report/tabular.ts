@@ -70,11 +70,13 @@ function formatNumber(v: number): string {
   return String(Number(v.toPrecision(12)));
 }
 
-function oneLine(s: string): string {
+/** A cell on one line: line breaks shown as \\n. */
+export function oneLine(s: string): string {
   return s.replace(/\r?\n/g, '\\n');
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+/** JSON.stringify replacer: bigints as strings, non-finite numbers as null. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   return value;

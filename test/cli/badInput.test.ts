@@ -81,6 +81,17 @@ describe('bad input gives a one-line message, not a crash', () => {
     expect(lines.at(-1)).toBe('(600000 rows)');
   });
 
+  it('streamed JSON and CSV of a large result are whole and parse', async () => {
+    const db = await emptyDb(tempDir());
+    const json = await runCli(['sql', '--db', db, '--format', 'json', "SELECT range AS n, 'x' || range AS s FROM range(25000)"]);
+    const rows = JSON.parse(json.stdout) as { n: number; s: string }[];
+    expect(rows).toHaveLength(25_000);
+    expect(rows[24_999]).toEqual({ n: 24_999, s: 'x24999' });
+    const csv = await runCli(['sql', '--db', db, '--format', 'csv', 'SELECT range AS n FROM range(25000)']);
+    expect(csv.stdout.split('\n')).toHaveLength(25_002);
+    expect(JSON.parse((await runCli(['sql', '--db', db, '--format', 'json', 'SELECT 1 AS a WHERE false'])).stdout)).toEqual([]);
+  });
+
   it('CSV on stdout ends lines with LF only', async () => {
     const db = await emptyDb(tempDir());
     const run = await runCli(['sql', '--db', db, '--format', 'csv', "SELECT 'a' AS x UNION ALL SELECT 'b'"]);

@@ -54,9 +54,11 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
         const ingest = await ingestDemo(store, { endMs, seed: opts.seed, size: opts.size });
         const t1 = ctx.now();
         const planning = demoPlanning(endMs);
+        const { checkBeforeForecast } = await import('../forecastChecks.js');
+        const horizon = await checkBeforeForecast(store, { scenarios: [], horizonMs, strict: false, horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
         const result = await planRun(store, {
           asOfMs: endMs,
-          horizonMs,
+          horizonMs: horizon,
           planning,
           scenarios: planning.scenarios,
           planSource: planSourceOf(demoPlanPath()),
@@ -70,7 +72,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
         const models = [...run.models].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} × ${n}`).join(', ');
         w(`capplan demo: ${ingest.series} series of hourly history up to ${formatDate(endMs, opts.tz)} (seed ${opts.seed})`);
         w(`  stored    ${ingest.inserted.toLocaleString('en-US')} new samples (${ingest.existing.toLocaleString('en-US')} already stored) in ${opts.db}, pull #${ingest.pullId}`);
-        w(`  forecast  ${run.seriesCount} series in ${((t2 - t1) / 1000).toFixed(1)} s, horizon ${opts.horizon}, run #${run.runId}${run.failedCount ? `, ${run.failedCount} failed` : ''}`);
+        w(`  forecast  ${run.seriesCount} series in ${((t2 - t1) / 1000).toFixed(1)} s, horizon ${horizon === horizonMs ? opts.horizon : `${Math.round(horizon / 86_400_000)}d (capped)`}, run #${run.runId}${run.failedCount ? `, ${run.failedCount} failed` : ''}`);
         w(`  models    ${models}`);
         w(`  top risks (full at p50; 80% interval p10 – p90, dates ${opts.tz}):`);
         const top = model.resources.filter((r) => headlineExhaustion(r)?.status !== 'beyond_horizon').slice(0, 5);

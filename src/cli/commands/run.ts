@@ -42,30 +42,31 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
     .action(async (opts: RunOptions) => {
       const log = logger(ctx);
       // Every line `run` writes on stderr is logfmt, errors included: cron mails it, log shippers parse it.
-      let stage = 'config';
-      let interrupted: Interrupted | null = null;
+      const job: JobState = { stage: 'config', disposers: [] };
       try {
-        await runJob(ctx, opts, log, (s) => (stage = s), (i) => (interrupted = i));
+        await runJob(ctx, opts, log, job);
       } catch (err) {
         // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
         const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
         const message = err instanceof CapplanError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-        log('error', stage, message, { exit: code });
-        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', stage, err.stack);
+        log('error', job.stage, message, { exit: code });
+        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', job.stage, err.stack);
         ctx.setExitCode(code);
       } finally {
-        (interrupted as Interrupted | null)?.dispose();
+        for (const dispose of job.disposers) dispose();
       }
     });
 };
 
-interface Interrupted {
-  dispose(): void;
+/** Where the job is (named in its log lines and errors), and what to undo when it ends. */
+interface JobState {
+  stage: string;
+  readonly disposers: (() => void)[];
 }
 
 type Log = ReturnType<typeof logger>;
 
-async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s: string) => void, onInterruptInstalled: (i: Interrupted) => void): Promise<void> {
+async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState): Promise<void> {
   const { loadPlan } = await import('../../plan/loadPlan.js');
   const plan = await loadPlan(opts.plan);
   const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
@@ -92,23 +93,22 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s:
     import('../../report/buildReportModel.js'),
     import('../../pipeline/writeReport.js'),
   ]);
-  setStage('lock');
+  job.stage = 'lock';
   const store = await openWaiting(opts.db, { readOnly: false, now: ctx.now }, opts.wait * 1000, '--wait');
-  let stage = 'pull';
   let storeOpen = true;
-  onInterruptInstalled({
-    dispose: onInterrupt(async (signal, exitCode) => {
+  job.disposers.push(
+    onInterrupt(async (signal, exitCode) => {
       const closed = storeOpen ? await store.markInterrupted(`interrupted by ${signal}`) : { pulls: 0, runs: 0 };
-      log('error', stage, `interrupted by ${signal}: ${closed.pulls} pull(s) marked interrupted, ${closed.runs} forecast run(s) marked failed; samples stored so far are kept and the next run resumes after them`, { exit: exitCode });
+      log('error', job.stage, `interrupted by ${signal}: ${closed.pulls} pull(s) marked interrupted, ${closed.runs} forecast run(s) marked failed; samples stored so far are kept and the next run resumes after them`, { exit: exitCode });
     }),
-  });
+  );
   let pullFailed = 0;
   let emptyPulls = 0;
   let model;
   let risks;
   try {
     if (opts.pull) {
-      setStage((stage = 'pull'));
+      job.stage = 'pull';
       // The Prometheus client loads only when this run pulls.
       const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../source/prometheus/runPull.js')]);
       const closed = await closeInterruptedPulls(store);
@@ -121,7 +121,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s:
       for (const f of pulled.failures) log('error', 'pull', `${f.resource} (source ${f.source}): ${f.error.message}`);
       pullFailed = pulled.failures.length;
     }
-    setStage((stage = 'forecast'));
+    job.stage = 'forecast';
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
     const planning = plan.planning ?? null;
@@ -138,7 +138,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s:
     const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
     for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
     risks = result.risks;
-    setStage((stage = 'report'));
+    job.stage = 'report';
     model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
   } finally {
     storeOpen = false;
@@ -148,7 +148,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, setStage: (s:
   const csv = await writeReport(model, 'csv', `${opts.out.replace(/\/+$/, '')}/`);
   log('info', 'report', `written to ${written} and ${csv}`);
   if (to !== undefined) {
-    setStage((stage = 'email'));
+    job.stage = 'email';
     const { deliverReport } = await import('../../email/sendReport.js');
     const sent = await deliverReport(model, { to, env: ctx.env, attachments: format === 'md' ? [] : [{ content: readFileSync(written), filename: basename(written) }] });
     log('info', 'email', `sent "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}`);
