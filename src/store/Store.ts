@@ -127,13 +127,16 @@ export class Store {
     return Number(reader.getRowObjectsJS()[0].pull_id);
   }
 
-  /** The newest pull of a resource that ended ok or partial (not failed or interrupted), or null when there is none. */
-  async lastFinishedPull(resource: string): Promise<PreviousPull | null> {
+  /**
+   * The newest pull of a resource: with `finished`, the newest that ended ok or partial (not failed or
+   * interrupted). Null when there is none.
+   */
+  async latestPull(resource: string, options: { finished?: boolean } = {}): Promise<PreviousPull | null> {
     const reader = await this.connection.runAndReadAll(
       `SELECT pull_id, status, query_hash, epoch_ms(range_start)::DOUBLE AS s, epoch_ms(range_end)::DOUBLE AS e
-       FROM pulls WHERE resource = $1 AND status IN ('ok', 'partial')
+       FROM pulls WHERE resource = $1 AND (NOT $2 OR status IN ('ok', 'partial'))
        ORDER BY pull_id DESC LIMIT 1`,
-      [resource],
+      [resource, Boolean(options.finished)],
     );
     const r = reader.getRowObjectsJS()[0];
     if (!r) return null;

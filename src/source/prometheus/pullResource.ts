@@ -159,11 +159,15 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
   const plans: QueryPlan[] = await lock.run(async () => {
     await store.upsertResource({ resource: resource.name, unit: resource.unit, direction: resource.direction, description: resource.description });
     // A pull that finished with other queries means the stored values answer another question: re-read everything.
-    const finished = await store.lastFinishedPull(resource.name);
+    const finished = await store.latestPull(resource.name, { finished: true });
     queryChanged = finished !== null && finished.queryHash !== null && finished.queryHash !== queryHash;
     // Series with a sample in the late-data window are active: the range reaches back to the oldest of their resume points.
     // Older ones (ended, or far behind) do not hold every pull back; when they reappear they bring their own span.
-    const activeSince = endMs - (options.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS);
+    // After a pull that failed or was killed, every series it reached is active too, so the next pull finishes its range
+    // even where the data is older than the window (a first pull of a long history, killed halfway).
+    const latest = await store.latestPull(resource.name);
+    const interrupted = latest !== null && latest.status !== 'ok' && latest.status !== 'partial' ? (latest.rangeStartMs ?? -Infinity) : Infinity;
+    const activeSince = Math.min(endMs - (options.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS), interrupted);
     const fullStart = Math.ceil((endMs - resource.lookbackMs) / step) * step;
     const out: QueryPlan[] = [];
     for (const q of queries) {
