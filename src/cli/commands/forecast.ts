@@ -5,7 +5,8 @@ import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../..
 import { MODELS, findModel } from '../../models/registry.js';
 import { planRun, type Risk } from '../../pipeline/planRun.js';
 import { loadPlan } from '../../plan/loadPlan.js';
-import { parseShard } from '../../shard.js';
+import { resolveShard } from '../../shard.js';
+import { runShardToDataset } from '../../pipeline/shardRun.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
 import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
@@ -31,6 +32,8 @@ interface ForecastCliOptions {
   whatIf: string[];
   failOnRisk?: boolean;
   shard?: string;
+  outParquet?: string;
+  parquetRun?: string;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -52,7 +55,9 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
-    .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
+    .option('--shard <I/N|auto>', "with --db: forecast only this host's slice of the fleet (stable hash of the series id); auto: index from JOB_COMPLETION_INDEX, N from auto/N or CAPPLAN_SHARD_COUNT")
+    .option('--out-parquet <dir>', 'with --db: leave the database untouched and write this shard\'s results into a Parquet dataset, DIR/run=KEY/shard=I/ (assemble with capplan report --from-parquet)')
+    .option('--parquet-run <key>', 'with --out-parquet: the run key every shard shares (default: the as-of time)')
     .addHelpText(
       'after',
       `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
@@ -151,6 +156,25 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   if (options.horizonMs === undefined) throw new UsageError('--horizon: with --db give a duration such as 180d');
   const plan = opts.plan ? await loadPlan(opts.plan) : null;
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : undefined;
+  if (opts.parquetRun && !opts.outParquet) throw new UsageError('--parquet-run goes with --out-parquet DIR');
+  if (opts.outParquet) {
+    const result = await runShardToDataset(opts.db as string, {
+      shard: shard ?? { index: 1, count: 1 },
+      outDir: opts.outParquet,
+      ...(opts.parquetRun ? { run: opts.parquetRun } : {}),
+      horizonMs: options.horizonMs,
+      planning: plan?.planning ?? null,
+      scenarios,
+      ...(options.models ? { models: options.models } : {}),
+      ...(opts.workers ? { workers: opts.workers } : {}),
+      now: ctx.now,
+    });
+    const m = result.manifest;
+    ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
+    reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
+    return;
+  }
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
@@ -161,7 +185,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
-      ...(opts.shard ? { shard: parseShard(opts.shard) } : {}),
+      ...(shard ? { shard } : {}),
     });
     const run = result.forecast;
     ctx.stdout.write(

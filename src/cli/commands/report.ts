@@ -10,12 +10,14 @@ import { parseQuarter, parseRange } from '../../report/period.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { Store } from '../../store/Store.js';
+import { openAssembledDataset } from '../../pipeline/shardRun.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
 
 interface ReportOptions {
-  db: string;
+  db?: string;
+  fromParquet?: string;
   format: OutputFormat;
   out?: string;
   tz: string;
@@ -34,7 +36,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
   program
     .command('report')
     .description('Render the headroom report of the latest (or a given) forecast run, and optionally email it.')
-    .requiredOption('--db <path>', 'the capplan database')
+    .option('--db <path>', 'the capplan database')
+    .option('--from-parquet <dir>', 'instead of --db: assemble the report from a shard dataset (capplan forecast --out-parquet DIR), its newest complete run or a run=KEY directory')
     .option('--format <format>', 'md, html, json, csv or pdf (pdf needs Chromium)', oneOf(OUTPUT_FORMATS), 'md')
     .option('--out <file|dir>', 'write to this file, or into this directory as headroom-<date>.<ext> (default: standard output)')
     .option('--tz <zone>', "IANA time zone for dates and quarter boundaries (default: the plan's email.timeZone, else UTC)")
@@ -58,7 +61,10 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       const to = opts.email === undefined ? null : parseRecipients(opts.email);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');
 
-      const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
+      if (Boolean(opts.db) === Boolean(opts.fromParquet)) throw new UsageError('give exactly one of --db PATH or --from-parquet DIR');
+      const source = opts.fromParquet ? await openAssembledDataset(opts.fromParquet, { now: ctx.now }) : null;
+      for (const w of source?.dataset.warnings ?? []) ctx.stderr.write(`capplan: warning: ${w}\n`);
+      const store = source ? source.store : await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
       let model;
       try {
         model = await buildReportModel(store, {
@@ -71,9 +77,10 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
           ...(opts.title ? { title: opts.title } : {}),
         });
       } finally {
-        store.close();
+        if (source) source.close();
+        else store.close();
       }
-      if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db}`);
+      if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db ?? opts.fromParquet}`);
 
       // The report reaches disk (or stdout) before any attempt to mail it.
       let written: string | null = null;
