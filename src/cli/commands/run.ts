@@ -13,6 +13,7 @@ import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
+import { groupingKeyFor, PUSHGATEWAY_ENV, withJobMetrics } from '../jobMetrics.js';
 
 interface RunOptions {
   plan: string;
@@ -24,6 +25,7 @@ interface RunOptions {
   wait: number;
   pull: boolean;
   failOnRisk?: boolean;
+  pushgateway?: string;
 }
 
 export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -39,8 +41,9 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
     .option('--wait <seconds>', 'if another run holds the database, wait this long before giving up (exit 4)', Number, 0)
     .option('--no-pull', 'skip pulling: forecast and report what is stored')
     .option('--fail-on-risk', 'exit 3 when a critical threshold or an error budget is reached within the warning window')
+    .option('--pushgateway <url>', `push the run's own metrics (last success, duration, series, risks, failures) to this Prometheus Pushgateway (default: ${PUSHGATEWAY_ENV})`)
     .addHelpText('after', '\nCrontab (Mondays 07:00):\n  0 7 * * MON cd /srv/capplan && npx capplan run --plan plan.yaml --db capplan.duckdb --fail-on-risk 2>>capplan.log')
-    .action(async (opts: RunOptions) => {
+    .action(async (opts: RunOptions) => withJobMetrics(ctx, { url: opts.pushgateway ?? ctx.env[PUSHGATEWAY_ENV], key: groupingKeyFor(opts.plan) }, async (ctx, job) => {
       const log = logger(ctx);
       const plan = await loadPlan(opts.plan);
       const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
@@ -61,6 +64,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
           for (const p of pulled.pulls) log(p.status === 'ok' ? 'info' : 'warn', 'pull', `${p.resource}: ${p.series} series, ${p.inserted} new samples, ${p.existing} already stored`, { pull_id: p.pullId, warnings: p.warnings.length });
           for (const f of pulled.failures) log('error', 'pull', `${f.resource} (source ${f.source}): ${f.error.message}`);
           pullFailed = pulled.failures.length;
+          job.pullFailures = pullFailed;
         }
         const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
         const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
@@ -68,6 +72,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
         risks = result.risks;
+        Object.assign(job, { seriesForecast: result.forecast.seriesCount, seriesFailed: result.forecast.failedCount, seriesAtRisk: result.risks.length });
         model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
       } finally {
         store.close();
@@ -83,7 +88,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
       for (const r of risks.slice(0, 20)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
       if (pullFailed > 0) ctx.setExitCode(ExitCode.source);
       else if (opts.failOnRisk && risks.length > 0) ctx.setExitCode(ExitCode.riskFound);
-    });
+    }));
 };
 
 /** Structured log lines on stderr (logfmt), one per stage event: what cron mails on failure. */
