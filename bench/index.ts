@@ -3,6 +3,7 @@ import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
+import { benchShard } from './shard.js';
 
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables. Nothing
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   accuracy: benchAccuracy,
   exhaustion: benchExhaustion,
   load: benchLoad,
+  shard: benchShard,
 };
 
 const wanted = process.argv.slice(2);
