@@ -114,6 +114,17 @@ describe('backfilling capplan forecasts into a live Prometheus (README "Export t
     };
   }
 
+  it('a dedicated forecasts Prometheus (README option 1: no scrape jobs, long retention) serves the blocks', async () => {
+    const base = join(dir, 'dedicated');
+    const data = join(base, 'data');
+    mkdirSync(data, { recursive: true });
+    for (const b of readdirSync(forecastBlocks)) cpSync(join(forecastBlocks, b), join(data, b), { recursive: true });
+    const prom = await startPrometheus(base, 'scrape_configs: []\n', { dataDir: data, args: ['--storage.tsdb.retention.time=2y'] });
+    running.push(prom);
+    expect((await instant(prom, 'last_over_time(capplan_forecast[1d])', now / 1000 + 30 * 86_400)).length).toBeGreaterThan(0);
+    expect((await instant(prom, 'last_over_time(capplan_headroom_ratio[8d])')).length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('the old advice breaks it: new scrapes rejected as out of bounds, history deleted by retention', async () => {
     const r = await liveThenImport('plain', { ooo: null, retention: '15d' });
     expect(r.historyBefore).toBe(480);
