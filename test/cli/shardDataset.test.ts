@@ -51,6 +51,16 @@ describe('sharded runs: N processes with JOB_COMPLETION_INDEX write a Parquet da
     expect(() => resolveShard('auto/4', { JOB_COMPLETION_INDEX: '4' })).toThrow(/index must be between 1 and 4, got 5/);
   });
 
+  it('pull and forecast take --shard auto; outside a Job it is a usage error naming the variable', async () => {
+    const dir = tempDir();
+    const pull = await runCli(['pull', '--db', join(dir, 'p.duckdb'), '--url', 'http://127.0.0.1:9', '--name', 'disk', '--query', 'up', '--shard', 'auto']);
+    expect(pull.code).toBe(ExitCode.usage);
+    expect(pull.stderr).toMatch(/--shard auto: give the shard count as auto\/N or in CAPPLAN_SHARD_COUNT/);
+    const forecast = await runCli(['forecast', '--db', join(dir, 'p.duckdb'), '--horizon', '30d', '--shard', 'auto/3'], { env: {} });
+    expect(forecast.code).toBe(ExitCode.usage);
+    expect(forecast.stderr).toMatch(/JOB_COMPLETION_INDEX is not set/);
+  });
+
   it(`${SHARDS} concurrent processes, assembled report == single process (json and md)`, async () => {
     requireBuiltCli();
     const dir = tempDir();

@@ -82,8 +82,8 @@ Exit codes: 0 all pulled (partial responses are warnings), 5 a resource failed a
 
 async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
-  const { plan, endMs, full, resources } = await planFor(ctx, opts);
   const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : null;
+  const { plan, endMs, full, resources } = await planFor(ctx, opts);
   const store = await Store.open(opts.db, { now: ctx.now });
   const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr) : null;
   let result: RunPullResult;
