@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../reliability/childCli.js';
+import { startPushgateway } from '../support/liveServers.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
 
@@ -132,8 +133,20 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect(r.stdout).toMatch(new RegExp(`^shard ${index + 1}/${shards.job.completions}: `));
     }
     expect(readdirSync(join(data, 'dataset', 'run=capplan-shards-29400000')).sort()).toEqual(['shard=1', 'shard=2', 'shard=3', 'shard=4']);
-    const r = await runCli(report.pod.containers[0].args.map((a: string) => local(a, {})), { cwd: dir });
-    expect(r.code, r.stderr).toBe(0);
+    // The report step pushes the run's job metrics: to a real Pushgateway standing in for the Service.
+    const pgw = await startPushgateway();
+    try {
+      const args = report.pod.containers[0].args.map((a: string) => local(a, {}).replace('http://capplan-pushgateway:9091', pgw.url));
+      expect(args).toContain(`--pushgateway=${pgw.url}`);
+      const r = await runCli(args, { cwd: dir, nowMs: Date.UTC(2026, 10, 30, 6) });
+      expect(r.code, r.stderr).toBe(0);
+      const metrics = await (await fetch(`${pgw.url}/metrics`)).text();
+      expect(metrics).toMatch(/^capplan_last_success_timestamp_seconds\{instance="plan",job="capplan"\} 1\.7960184e\+09$/m);
+      const series = Number(/capplan_last_run_series_forecast\{instance="plan",job="capplan"\} (\d+)/.exec(metrics)?.[1]);
+      expect(series).toBeGreaterThan(0);
+    } finally {
+      await pgw.stop();
+    }
     const written = readdirSync(join(data, 'reports'));
     expect(written.some((f) => f.endsWith('.html'))).toBe(true);
   }, 120_000);

@@ -40,7 +40,8 @@ export async function startServer(binary: string, args: readonly string[], ready
 
 /** A real Pushgateway (Debian `prometheus-pushgateway`), no persistence. */
 export function startPushgateway(): Promise<LiveServer> {
-  return startServer('prometheus-pushgateway', ['--log.level=warn'], '/-/ready');
+  // Debian's build persists to /var/lib/prometheus/pushgateway.data by default, shared by every instance: keep none.
+  return startServer('prometheus-pushgateway', ['--persistence.file=', '--log.level=warn'], '/-/ready');
 }
 
 /** A real node-exporter (Debian `prometheus-node-exporter`) with a handful of cheap collectors. */

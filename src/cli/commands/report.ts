@@ -11,6 +11,7 @@ import type { ReportPeriod } from '../../report/ReportModel.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { Store } from '../../store/Store.js';
 import { openAssembledDataset } from '../../pipeline/shardRun.js';
+import { groupingKeyFor, withJobMetrics } from '../jobMetrics.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
@@ -30,6 +31,7 @@ interface ReportOptions {
   groupBy?: string;
   charts: number;
   plan?: string;
+  pushgateway?: string;
 }
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -50,7 +52,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .option('--charts <n>', 'charts for at most this many resources at risk', nonNegativeInt, 6)
     .option('--run <id>', 'forecast run id (default: the latest successful one)', positiveInt)
     .option('--title <text>', 'report title')
-    .action(async (opts: ReportOptions) => {
+    .option('--pushgateway <url>', "push job metrics as capplan run does (the last step of a sharded run: its success is the run's)")
+    .action(async (opts: ReportOptions) => withJobMetrics(ctx, { url: opts.pushgateway, key: groupingKeyFor(opts.plan ?? 'report') }, async (ctx, job) => {
       const plan = opts.plan ? await loadPlan(opts.plan) : null;
       // --tz has no commander default, so an unset one can fall back to the plan's.
       opts.tz = (opts.tz as string | undefined) ?? plan?.email?.timeZone ?? 'UTC';
@@ -81,6 +84,11 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
         else store.close();
       }
       if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db ?? opts.fromParquet}`);
+      Object.assign(job, {
+        seriesForecast: model.run?.seriesCount ?? 0,
+        seriesFailed: model.run?.failedCount ?? 0,
+        seriesAtRisk: new Set(model.summary.buckets.flatMap((b) => b.items.map((i) => i.seriesId))).size,
+      });
 
       // The report reaches disk (or stdout) before any attempt to mail it.
       let written: string | null = null;
@@ -103,7 +111,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
           throw err;
         }
       }
-    });
+    }));
 };
 
 function parsePeriod(opts: ReportOptions): ReportPeriod | null {
