@@ -17,7 +17,7 @@ export interface VictoriaMetricsOptions {
 export interface RunningVictoriaMetrics {
   readonly url: string;
   readonly version: string;
-  /** query_range requests the server has answered so far (from its own /metrics). */
+  /** query_range requests the server has answered so far (from its own /metrics; takes 1.5 s). */
   queryRangeRequests(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -49,6 +49,8 @@ export async function startVictoriaMetricsWithHistory(options: VictoriaMetricsOp
         url,
         version,
         queryRangeRequests: async () => {
+          // VictoriaMetrics renders /metrics at most about once a second: wait past that so the count is current.
+          await new Promise((r) => setTimeout(r, 1_500));
           const text = await (await fetch(`${url}/metrics`)).text();
           return Number(/^vm_http_requests_total\{path="\/api\/v1\/query_range"\} (\d+)/m.exec(text)?.[1] ?? 0);
         },
