@@ -88,4 +88,10 @@ export async function benchFleetForecast(): Promise<void> {
   console.log(`| series per second | ${(SERIES / seconds).toFixed(0)} | | |`);
   console.log(`| peak RSS | ${Number.isFinite(rssKib) ? `${(rssKib / 2 ** 20).toFixed(2)} GiB` : 'not measured (no /usr/bin/time)'} | < 1.5 GB | ${Number.isFinite(rssKib) ? (rssKib * 1024 < 1.5e9 ? 'yes' : 'NO') : ''} |`);
   console.log(`\n${summary}${db.built === null ? ' (database reused from an earlier run)' : `; database of ${(SERIES * DAYS * 24 / 1e6).toFixed(1)} M samples written in ${db.built.toFixed(0)} s`}.`);
+  // A count that does not add up is a failure, never a figure.
+  const forecast = Number(/forecast run #\d+: (\d+) series/.exec(r.stdout)?.[1] ?? NaN);
+  if (forecast !== SERIES) {
+    console.log(`\n**INVALID: the run forecast ${forecast} of the ${SERIES.toLocaleString('en-US')} stored series; the figures above do not measure the fleet.**`);
+    process.exitCode = 1;
+  }
 }

@@ -7,6 +7,7 @@ import { benchInput } from './input.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 import { benchStartup } from './startup.js';
+import { benchShard } from './shard.js';
 
 /**
  * `npm run bench`: every benchmark, figures printed as Markdown tables. Nothing
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   load: benchLoad,
   fleet: benchFleet,
   'fleet-forecast': benchFleetForecast,
+  shard: benchShard,
 };
 
 const wanted = process.argv.slice(2);

@@ -21,7 +21,7 @@ export async function readScenarios(store: Store, run: RunSummary, resources: re
       `SELECT s.series_id, epoch_ms(b.p50)::DOUBLE, epoch_ms(s.p50)::DOUBLE, s.status
        FROM exhaustion s JOIN exhaustion b ON b.series_id = s.series_id AND b.threshold = s.threshold
        WHERE s.run_id = $1 AND b.run_id = $2 AND s.threshold = 1 AND b.p50 IS DISTINCT FROM s.p50
-       ORDER BY s.p50 NULLS LAST`,
+       ORDER BY s.p50 NULLS LAST, b.p50 NULLS LAST, s.series_id`,
       [Number(runId), run.runId],
     );
     out.push({

@@ -140,17 +140,15 @@ export class Store {
   }
 
   /**
-   * The newest pull of a resource (before `beforePullId` when given) that
-   * ended ok or partial, or with `anyStatus` also failed and interrupted
-   * ones; null when there is none.
+   * The newest pull of a resource: with `finished`, the newest that ended ok or partial (not failed or
+   * interrupted). Null when there is none.
    */
-  async previousPull(resource: string, options: { anyStatus?: boolean; beforePullId?: number } = {}): Promise<PreviousPull | null> {
+  async latestPull(resource: string, options: { finished?: boolean } = {}): Promise<PreviousPull | null> {
     const reader = await this.connection.runAndReadAll(
       `SELECT pull_id, status, query_hash, epoch_ms(range_start)::DOUBLE AS s, epoch_ms(range_end)::DOUBLE AS e
-       FROM pulls
-       WHERE resource = $1 AND ($2 OR status IN ('ok', 'partial')) AND ($3::INTEGER IS NULL OR pull_id < $3)
+       FROM pulls WHERE resource = $1 AND (NOT $2 OR status IN ('ok', 'partial'))
        ORDER BY pull_id DESC LIMIT 1`,
-      [resource, Boolean(options.anyStatus), options.beforePullId ?? null],
+      [resource, Boolean(options.finished)],
     );
     const r = reader.getRowObjectsJS()[0];
     if (!r) return null;

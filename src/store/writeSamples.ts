@@ -98,35 +98,44 @@ export async function writeSamples(
     }
     let updated = 0;
     if (overlap > 0) {
-      // Only the overlap is compared with what is stored, and only within its time span: constants, so DuckDB prunes the scan by zone maps.
+      // The overlap is compared with what is stored in one pass, only within its time span (constants, so DuckDB prunes
+      // the scan by zone maps): each row learns the value stored at its (series, ts), if any. Only then are the few
+      // missing rows inserted and the few changed ones updated; a re-read that changed nothing touches nothing.
       const span = overlapSpan(batch, clean, lastStored);
       await connection.run(
         `CREATE OR REPLACE TEMP TABLE staging_overlap AS
-         SELECT ss.series_id, make_timestamptz(round(st.ts_ms)::BIGINT * 1000) AS ts, st.value, ss.resolution_s
-         FROM staging_samples st JOIN ${seriesTableAt(1)} ss USING (series_idx)
-         WHERE round(st.ts_ms) <= ss.last_ms`,
-        seriesParams,
+         SELECT n.series_id, n.ts, n.value, n.resolution_s, e.value AS stored
+         FROM (SELECT ss.series_id, make_timestamptz(round(st.ts_ms)::BIGINT * 1000) AS ts, st.value, ss.resolution_s
+               FROM staging_samples st JOIN ${seriesTableAt(1)} ss USING (series_idx)
+               WHERE round(st.ts_ms) <= ss.last_ms) n
+         LEFT JOIN (SELECT series_id, ts, value FROM samples
+                    WHERE ts BETWEEN make_timestamptz($5::BIGINT * 1000) AND make_timestamptz($6::BIGINT * 1000)
+                      AND series_id IN (SELECT unnest($7::VARCHAR[]))) e
+           ON e.series_id = n.series_id AND e.ts = n.ts`,
+        [...seriesParams, span.lo, span.hi, listParam(ids.filter((_, i) => lastStored[i] !== null))],
       );
-      const stored = `(SELECT series_id, ts, value FROM samples
-                       WHERE ts BETWEEN make_timestamptz($2::BIGINT * 1000) AND make_timestamptz($3::BIGINT * 1000)
-                         AND series_id IN (SELECT unnest($4::VARCHAR[])))`;
-      const overlapParams = [span.lo, span.hi, listParam(ids.filter((_, i) => lastStored[i] !== null))];
-      const changed = await connection.run(
-        `UPDATE samples SET value = o.value, resolution_s = o.resolution_s, pull_id = $1
-         FROM staging_overlap o
-         WHERE samples.series_id = o.series_id AND samples.ts = o.ts AND samples.value <> o.value
-           AND samples.ts BETWEEN make_timestamptz($2::BIGINT * 1000) AND make_timestamptz($3::BIGINT * 1000)`,
-        [pullId, span.lo, span.hi],
+      const counts = await connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE stored IS NULL)::INTEGER AS missing, count(*) FILTER (WHERE stored <> value)::INTEGER AS changed FROM staging_overlap`,
       );
-      updated = Number(changed.rowsChanged);
-      const r = await connection.run(
-        `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
-         SELECT n.series_id, n.ts, n.value, n.resolution_s, $1
-         FROM staging_overlap n
-         ANTI JOIN ${stored} e ON e.series_id = n.series_id AND e.ts = n.ts`,
-        [pullId, ...overlapParams],
-      );
-      inserted += Number(r.rowsChanged);
+      const { missing, changed } = counts.getRowObjectsJS()[0] as { missing: number; changed: number };
+      if (changed > 0) {
+        const r = await connection.run(
+          `UPDATE samples SET value = o.value, resolution_s = o.resolution_s, pull_id = $1
+           FROM (SELECT series_id, ts, value, resolution_s FROM staging_overlap WHERE stored <> value) o
+           WHERE samples.series_id = o.series_id AND samples.ts = o.ts
+             AND samples.ts BETWEEN make_timestamptz($2::BIGINT * 1000) AND make_timestamptz($3::BIGINT * 1000)`,
+          [pullId, span.lo, span.hi],
+        );
+        updated = Number(r.rowsChanged);
+      }
+      if (missing > 0) {
+        const r = await connection.run(
+          `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
+           SELECT series_id, ts, value, resolution_s, $1 FROM staging_overlap WHERE stored IS NULL`,
+          [pullId],
+        );
+        inserted += Number(r.rowsChanged);
+      }
     }
     await updateExtents(connection, ids, clean);
     await connection.run('COMMIT');

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { processContext } from '../../src/cli/CliContext.js';
+import { buildProgram } from '../../src/cli/program.js';
 import { ExitCode } from '../../src/errors.js';
 import { requireBuiltCli, ROOT } from '../reliability/childCli.js';
 import { useTempDir } from '../support/tempDir.js';
@@ -42,7 +44,8 @@ function ownModules(loaded: readonly string[]): string[] {
   return loaded.filter((u) => u.includes('/dist/src/')).map((u) => u.slice(u.indexOf('/dist/src/') + '/dist/src/'.length));
 }
 
-const COMMANDS = ['demo', 'pull', 'forecast', 'headroom', 'budget', 'diff', 'report', 'run', 'export', 'prune', 'sql', 'notebook', 'schema', 'doctor'];
+/** Every command the program registers, so a new one is covered without editing this test. */
+const COMMANDS = buildProgram(processContext()).commands.map((c) => c.name());
 
 /**
  * Start-up loads only commander and the command declarations; every command
@@ -74,6 +77,10 @@ describe('capplan start-up loads no heavy module', () => {
       expect(own.filter((m) => /^(store\/(?!sql\.js)|report\/(?!dates|tabular|units)|models\/|email\/(?!EmailError)|pipeline\/(?!reportFormats)|notebook\/(?!NotebookError)|plan\/loadPlan)/.test(m))).toEqual([]);
     });
   }
+
+  it('covers every command of the program', () => {
+    expect(COMMANDS).toEqual(expect.arrayContaining(['demo', 'pull', 'forecast', 'report', 'run', 'sql', 'prune', 'doctor']));
+  });
 
   it('the usage output is what the user sees: --help lists every command', () => {
     const r = traced(['--help'], tempDir());

@@ -4,7 +4,7 @@ import { exhaustion } from '../../forecast/exhaustion.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
 import type { Risk } from '../../pipeline/planRun.js';
 import { planSourceOf } from '../../plan/planSource.js';
-import { parseShard } from '../../shard.js';
+import { resolveShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
@@ -29,6 +29,8 @@ interface ForecastCliOptions {
   failOnRisk?: boolean;
   shard?: string;
   strict?: boolean;
+  outParquet?: string;
+  parquetRun?: string;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -50,7 +52,9 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
-    .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
+    .option('--shard <I/N|auto>', "with --db: forecast only this host's slice of the fleet (stable hash of the series id); auto: index from JOB_COMPLETION_INDEX, N from auto/N or CAPPLAN_SHARD_COUNT")
+    .option('--out-parquet <dir>', 'with --db: leave the database untouched and write this shard\'s results into a Parquet dataset, DIR/run=KEY/shard=I/ (assemble with capplan report --from-parquet)')
+    .option('--parquet-run <key>', 'with --out-parquet: the run key every shard shares (default: the as-of time)')
     .option('--strict', 'with --db: a scenario naming no stored resource, or a horizon longer than 2× the stored history, is an error (exit 2) instead of a warning')
     .addHelpText(
       'after',
@@ -61,9 +65,11 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
       const horizon = parseHorizon(opts.horizon);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
-      const { MODELS, findModel } = await import('../../models/registry.js');
-      for (const alias of models ?? []) {
-        if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+      if (models) {
+        const { MODELS, findModel } = await import('../../models/registry.js');
+        for (const alias of models) {
+          if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+        }
       }
       const options: ForecastOptions = {
         ...horizon,
@@ -146,6 +152,26 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
   const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : undefined;
+  if (opts.parquetRun && !opts.outParquet) throw new UsageError('--parquet-run goes with --out-parquet DIR');
+  if (opts.outParquet) {
+    const { runShardToDataset } = await import('../../pipeline/shardRun.js');
+    const result = await runShardToDataset(opts.db as string, {
+      shard: shard ?? { index: 1, count: 1 },
+      outDir: opts.outParquet,
+      ...(opts.parquetRun ? { run: opts.parquetRun } : {}),
+      horizonMs: options.horizonMs,
+      planning: plan?.planning ?? null,
+      scenarios,
+      ...(options.models ? { models: options.models } : {}),
+      ...(opts.workers ? { workers: opts.workers } : {}),
+      now: ctx.now,
+    });
+    const m = result.manifest;
+    ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
+    reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
+    return;
+  }
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const { checkBeforeForecast } = await import('../forecastChecks.js');
@@ -159,7 +185,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
-      ...(opts.shard ? { shard: parseShard(opts.shard) } : {}),
+      ...(shard ? { shard } : {}),
     });
     const run = result.forecast;
     ctx.stdout.write(

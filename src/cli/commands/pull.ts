@@ -1,4 +1,4 @@
-import { parseShard } from '../../shard.js';
+import { resolveShard } from '../../shard.js';
 import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ExitCode, SourceError, UsageError } from '../../errors.js';
@@ -64,7 +64,7 @@ export const registerPull: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--max-points <n>', 'ad hoc: points per request before splitting (default 11000; 30000 for VictoriaMetrics)', positiveInt)
     .option('--concurrency <n>', 'ad hoc: requests in flight at once (default 4)', positiveInt)
     .option('--timeout <duration>', 'ad hoc: per-request timeout (default 2m)')
-    .option('--shard <I/N>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4")
+    .option('--shard <I/N|auto>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4; auto: index from JOB_COMPLETION_INDEX, N from auto/N or CAPPLAN_SHARD_COUNT")
     .option('--strict', 'a query that returns no series ends with exit 6 (it is always a warning)')
     .addHelpText(
       'after',
@@ -83,8 +83,8 @@ Exit codes: 0 all pulled (partial responses are warnings), 5 a resource failed a
 
 async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : null;
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
-  const shard = opts.shard ? parseShard(opts.shard) : null;
   const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../source/prometheus/runPull.js')]);
   const store = await Store.open(opts.db, { now: ctx.now });
   const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr, (await import('cli-progress')).SingleBar) : null;

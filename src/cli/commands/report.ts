@@ -5,12 +5,14 @@ import { EmailError } from '../../email/EmailError.js';
 import { UsageError } from '../../errors.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../../pipeline/reportFormats.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
+import { groupingKeyFor, withJobMetrics } from '../jobMetrics.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
 
 interface ReportOptions {
-  db: string;
+  db?: string;
+  fromParquet?: string;
   format: OutputFormat;
   out?: string;
   tz: string;
@@ -23,13 +25,15 @@ interface ReportOptions {
   groupBy?: string;
   charts: number;
   plan?: string;
+  pushgateway?: string;
 }
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
     .command('report')
     .description('Render the headroom report of the latest (or a given) forecast run, and optionally email it.')
-    .requiredOption('--db <path>', 'the capplan database')
+    .option('--db <path>', 'the capplan database')
+    .option('--from-parquet <dir>', 'instead of --db: assemble the report from a shard dataset (capplan forecast --out-parquet DIR), its newest complete run or a run=KEY directory')
     .option('--format <format>', 'md, html, json, csv or pdf (pdf needs Chromium)', oneOf(OUTPUT_FORMATS), 'md')
     .option('--out <file|dir>', 'write to this file, or into this directory as headroom-<date>.<ext> (default: standard output)')
     .option('--tz <zone>', "IANA time zone for dates and quarter boundaries (default: the plan's email.timeZone, else UTC)")
@@ -42,7 +46,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .option('--charts <n>', 'charts for at most this many resources at risk', nonNegativeInt, 6)
     .option('--run <id>', 'forecast run id (default: the latest successful one)', positiveInt)
     .option('--title <text>', 'report title')
-    .action(async (opts: ReportOptions) => {
+    .option('--pushgateway <url>', "push job metrics as capplan run does (the last step of a sharded run: its success is the run's)")
+    .action(async (opts: ReportOptions) => withJobMetrics(ctx, { url: opts.pushgateway, key: groupingKeyFor(opts.plan ?? 'report') }, async (ctx, job) => {
       const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
       // --tz has no commander default, so an unset one can fall back to the plan's.
       opts.tz = (opts.tz as string | undefined) ?? plan?.email?.timeZone ?? 'UTC';
@@ -60,7 +65,10 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
         import('../../report/buildReportModel.js'),
         import('../../pipeline/writeReport.js'),
       ]);
-      const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
+      if (Boolean(opts.db) === Boolean(opts.fromParquet)) throw new UsageError('give exactly one of --db PATH or --from-parquet DIR');
+      const source = opts.fromParquet ? await (await import('../../pipeline/shardRun.js')).openAssembledDataset(opts.fromParquet, { now: ctx.now }) : null;
+      for (const w of source?.dataset.warnings ?? []) ctx.stderr.write(`capplan: warning: ${w}\n`);
+      const store = source ? source.store : await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
       let model;
       try {
         model = await buildReportModel(store, {
@@ -73,9 +81,15 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
           ...(opts.title ? { title: opts.title } : {}),
         });
       } finally {
-        store.close();
+        if (source) source.close();
+        else store.close();
       }
-      if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db}`);
+      if (opts.run && !model.run) throw new UsageError(`--run ${opts.run}: no such forecast run in ${opts.db ?? opts.fromParquet}`);
+      Object.assign(job, {
+        seriesForecast: model.run?.seriesCount ?? 0,
+        seriesFailed: model.run?.failedCount ?? 0,
+        seriesAtRisk: new Set(model.summary.buckets.flatMap((b) => b.items.map((i) => i.seriesId))).size,
+      });
 
       // The report reaches disk (or stdout) before any attempt to mail it.
       let written: string | null = null;
@@ -100,7 +114,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
           throw err;
         }
       }
-    });
+    }));
 };
 
 async function parsePeriod(opts: ReportOptions): Promise<ReportPeriod | null> {

@@ -8,6 +8,7 @@ import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { onInterrupt } from '../interrupt.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
+import { groupingKeyFor, PUSHGATEWAY_ENV, withJobMetrics, type JobRecord } from '../jobMetrics.js';
 
 interface RunOptions {
   plan: string;
@@ -21,6 +22,7 @@ interface RunOptions {
   pull: boolean;
   failOnRisk?: boolean;
   strict?: boolean;
+  pushgateway?: string;
 }
 
 export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -38,24 +40,25 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
     .option('--no-pull', 'skip pulling: forecast and report what is stored')
     .option('--fail-on-risk', 'exit 3 when a critical threshold or an error budget is reached within the warning window')
     .option('--strict', 'warnings fail the run: a query returning no series (exit 6), a scenario naming no stored resource or a horizon longer than 2× the history (exit 2)')
+    .option('--pushgateway <url>', `push the run's own metrics (last success, duration, series, risks, failures) to this Prometheus Pushgateway (default: ${PUSHGATEWAY_ENV})`)
     .addHelpText('after', '\nCrontab (Mondays 07:00):\n  0 7 * * MON cd /srv/capplan && npx capplan run --plan plan.yaml --db capplan.duckdb --fail-on-risk 2>>capplan.log')
-    .action(async (opts: RunOptions) => {
+    .action(async (opts: RunOptions) => withJobMetrics(ctx, { url: opts.pushgateway ?? ctx.env[PUSHGATEWAY_ENV], key: groupingKeyFor(opts.plan) }, async (ctx, job) => {
       const log = logger(ctx);
       // Every line `run` writes on stderr is logfmt, errors included: cron mails it, log shippers parse it.
-      const job: JobState = { stage: 'config', disposers: [] };
+      const state: JobState = { stage: 'config', disposers: [] };
       try {
-        await runJob(ctx, opts, log, job);
+        await runJob(ctx, opts, log, state, job);
       } catch (err) {
         // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
         const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
         const message = err instanceof CapplanError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-        log('error', job.stage, message, { exit: code });
-        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', job.stage, err.stack);
+        log('error', state.stage, message, { exit: code });
+        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', state.stage, err.stack);
         ctx.setExitCode(code);
       } finally {
-        for (const dispose of job.disposers) dispose();
+        for (const dispose of state.disposers) dispose();
       }
-    });
+    }));
 };
 
 /** Where the job is (named in its log lines and errors), and what to undo when it ends. */
@@ -66,7 +69,7 @@ interface JobState {
 
 type Log = ReturnType<typeof logger>;
 
-async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState): Promise<void> {
+async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobState, job: JobRecord): Promise<void> {
   const { loadPlan } = await import('../../plan/loadPlan.js');
   const plan = await loadPlan(opts.plan);
   const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
@@ -100,13 +103,13 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
     import('../../report/buildReportModel.js'),
     import('../../pipeline/writeReport.js'),
   ]);
-  job.stage = 'lock';
+  state.stage = 'lock';
   const store = await openWaiting(opts.db, { readOnly: false, now: ctx.now }, opts.wait * 1000, '--wait');
   let storeOpen = true;
-  job.disposers.push(
+  state.disposers.push(
     onInterrupt(async (signal, exitCode) => {
       const closed = storeOpen ? await store.markInterrupted(`interrupted by ${signal}`) : { pulls: 0, runs: 0 };
-      log('error', job.stage, `interrupted by ${signal}: ${closed.pulls} pull(s) marked interrupted, ${closed.runs} forecast run(s) marked failed; samples stored so far are kept and the next run resumes after them`, { exit: exitCode });
+      log('error', state.stage, `interrupted by ${signal}: ${closed.pulls} pull(s) marked interrupted, ${closed.runs} forecast run(s) marked failed; samples stored so far are kept and the next run resumes after them`, { exit: exitCode });
     }),
   );
   let pullFailed = 0;
@@ -115,7 +118,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
   let risks;
   try {
     if (opts.pull) {
-      job.stage = 'pull';
+      state.stage = 'pull';
       // The Prometheus client loads only when this run pulls.
       const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../source/prometheus/runPull.js')]);
       const closed = await closeInterruptedPulls(store);
@@ -127,8 +130,9 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
       emptyPulls = pulled.pulls.filter((x) => x.series === 0).length;
       for (const f of pulled.failures) log('error', 'pull', `${f.resource} (source ${f.source}): ${f.error.message}`);
       pullFailed = pulled.failures.length;
+      job.pullFailures = pullFailed;
     }
-    job.stage = 'forecast';
+    state.stage = 'forecast';
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
     const planning = plan.planning ?? null;
@@ -145,7 +149,8 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
     const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
     for (const w of capacityWarnings(result.forecast.capacityMismatches)) log('warn', 'forecast', w);
     risks = result.risks;
-    job.stage = 'report';
+    Object.assign(job, { seriesForecast: result.forecast.seriesCount, seriesFailed: result.forecast.failedCount, seriesAtRisk: result.risks.length });
+    state.stage = 'report';
     model = await buildReportModel(store, { nowMs: ctx.now(), timeZone: tz });
   } finally {
     storeOpen = false;
@@ -155,7 +160,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, job: JobState
   const csv = await writeReport(model, 'csv', `${opts.out.replace(/\/+$/, '')}/`);
   log('info', 'report', `written to ${written} and ${csv}`);
   if (to !== undefined) {
-    job.stage = 'email';
+    state.stage = 'email';
     const { deliverReport } = await import('../../email/sendReport.js');
     const sent = await deliverReport(model, { to, env: ctx.env, attachments: format === 'md' ? [] : [{ content: readFileSync(written), filename: basename(written) }] });
     log('info', 'email', `sent "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}`);

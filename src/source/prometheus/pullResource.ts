@@ -13,6 +13,9 @@ import { Semaphore } from './Semaphore.js';
 import { alignRange, fetchWindow, splitRange, windowProducer, WindowSizer, type Window } from './splitRange.js';
 import { chooseMaxSourceResolution } from './thanosResolution.js';
 
+/** Default late-data window: see `PullResourceOptions.lateWindowMs`. */
+export const DEFAULT_LATE_WINDOW_MS = 7 * 24 * 3_600_000;
+
 /** The metric names series are stored under; labels tell series of one resource apart. */
 export const USAGE_METRIC = 'usage';
 export const CAPACITY_METRIC = 'capacity';
@@ -26,6 +29,12 @@ export interface PullResourceOptions {
   readonly overlapSteps?: number;
   /** Ignore what is stored and re-read the whole lookback, refreshing every value the server now answers differently. */
   readonly full?: boolean;
+  /**
+   * How far behind the pull's end a series' newest sample may be for the pull's range to reach back to it (default
+   * 7 days): late data within it is fetched by every pull. A series further behind is resumed only when the answer
+   * shows it again.
+   */
+  readonly lateWindowMs?: number;
   /** Shared by everything pulled from this source, bounding its requests in flight. */
   readonly semaphore?: Semaphore;
   /** Shared by concurrent pulls into one store: a DuckDB connection runs one transaction at a time. */
@@ -113,8 +122,8 @@ interface QueryPlan {
  *
  * Incremental per series: every series resumes from its own newest sample
  * minus a small overlap, so one whose data arrived late is not skipped past.
- * The pull asks for the range its active series need (those that delivered
- * data in the previous pull); a series that the answer shows but whose
+ * The pull asks for the range its active series need (those with a sample
+ * in the late-data window); a series that the answer shows but whose
  * history starts before that range — new to the query (a widened selector, a
  * new host with history) or back after a gap — has the missing span fetched
  * too, before any of its samples are stored. A changed query (its hash is
@@ -150,11 +159,15 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
   const plans: QueryPlan[] = await lock.run(async () => {
     await store.upsertResource({ resource: resource.name, unit: resource.unit, direction: resource.direction, description: resource.description });
     // A pull that finished with other queries means the stored values answer another question: re-read everything.
-    const finished = await store.previousPull(resource.name);
+    const finished = await store.latestPull(resource.name, { finished: true });
     queryChanged = finished !== null && finished.queryHash !== null && finished.queryHash !== queryHash;
-    // Series that delivered data in the previous pull (even a killed one) are active; the others are asked for only when they reappear.
-    const previous = await store.previousPull(resource.name, { anyStatus: true });
-    const activeSince = previous?.rangeStartMs ?? -Infinity;
+    // Series with a sample in the late-data window are active: the range reaches back to the oldest of their resume points.
+    // Older ones (ended, or far behind) do not hold every pull back; when they reappear they bring their own span.
+    // After a pull that failed or was killed, every series it reached is active too, so the next pull finishes its range
+    // even where the data is older than the window (a first pull of a long history, killed halfway).
+    const latest = await store.latestPull(resource.name);
+    const interrupted = latest !== null && latest.status !== 'ok' && latest.status !== 'partial' ? (latest.rangeStartMs ?? -Infinity) : Infinity;
+    const activeSince = Math.min(endMs - (options.lateWindowMs ?? DEFAULT_LATE_WINDOW_MS), interrupted);
     const fullStart = Math.ceil((endMs - resource.lookbackMs) / step) * step;
     const out: QueryPlan[] = [];
     for (const q of queries) {
