@@ -15,6 +15,8 @@ export interface CliContext {
 
 export interface OutputStream {
   write(text: string): void;
+  /** Resolves once the stream has room again (a slow reader such as `less`); absent on captured output. */
+  ready?(): Promise<void>;
   readonly isTTY: boolean;
   readonly columns?: number;
 }
@@ -44,6 +46,7 @@ function wrap(stream: NodeJS.WriteStream): OutputStream {
   });
   return {
     write: (text: string) => void stream.write(text),
+    ready: () => (stream.writableNeedDrain ? new Promise<void>((resolve) => stream.once('drain', () => resolve())) : Promise.resolve()),
     get isTTY() {
       return Boolean(stream.isTTY);
     },

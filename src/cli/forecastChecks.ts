@@ -8,12 +8,19 @@ import type { Store } from '../store/Store.js';
  * Checks made before a stored fleet is forecast, shared by `forecast --db`
  * and `run`: scenarios that name no stored resource, and a horizon longer
  * than the history supports (capped). Each is a warning, or with `--strict`
- * a usage error (exit 2) before anything is written. Returns the horizon to use.
+ * a usage error (exit 2) before anything is written; and, given `planFile:
+ * null`, a database whose earlier runs had a plan file. Returns the horizon to use.
  */
 export async function checkBeforeForecast(
   store: Store,
-  o: { scenarios: readonly Scenario[]; horizonMs: number; strict: boolean; horizonFlag: string; warn: (message: string) => void },
+  o: { scenarios: readonly Scenario[]; horizonMs: number; strict: boolean; horizonFlag: string; warn: (message: string) => void; planFile?: string | null },
 ): Promise<number> {
+  if (o.planFile === null) {
+    // Planning settings must not change silently: a database last planned with a plan file, forecast without one,
+    // gets the default lead times and thresholds.
+    const last = (await store.query(`SELECT plan_file, run_id FROM forecast_runs WHERE status = 'ok' AND plan_file IS NOT NULL ORDER BY run_id DESC LIMIT 1`)).rows[0];
+    if (last) o.warn(`no --plan: planning with the defaults (30-day lead time, warn at 80%), while run #${last[1]} was planned with ${last[0]}; pass --plan ${last[0]} to keep its settings`);
+  }
   const stored = new Set((await store.query(`SELECT DISTINCT resource FROM series`)).rows.map((r) => String(r[0])));
   for (const m of scenarioMismatches(o.scenarios, stored)) {
     const text = describeMismatch(m, stored);

@@ -14,6 +14,8 @@ export async function writeTableStream(
   batches: AsyncIterable<readonly (readonly unknown[])[]>,
   format: TableFormat,
   write: (text: string) => void,
+  /** Awaited after each batch: lets a slow reader drain the output, so rows do not pile up in memory. */
+  afterBatch: () => Promise<void> = () => Promise.resolve(),
 ): Promise<number> {
   let count = 0;
   if (format === 'csv') {
@@ -22,6 +24,7 @@ export async function writeTableStream(
       if (rows.length === 0) continue;
       write(`${rows.map((r) => r.map((v) => csvField(cellText(v))).join(',')).join('\n')}\n`);
       count += rows.length;
+      await afterBatch();
     }
     return count;
   }
@@ -31,6 +34,7 @@ export async function writeTableStream(
       if (rows.length === 0) continue;
       write(`${count === 0 ? '[\n' : ',\n'}${rows.map(object).join(',\n')}`);
       count += rows.length;
+      await afterBatch();
     }
     write(count === 0 ? '[]\n' : '\n]\n');
     return count;
@@ -56,6 +60,7 @@ export async function writeTableStream(
     }
     if (rows.length > 0) write(`${rows.map((r) => (line as (v: readonly string[]) => string)(r.map((v) => oneLine(cellText(v))))).join('\n')}\n`);
     count += rows.length;
+    await afterBatch();
   }
   if (line === null) start();
   count += head.length;

@@ -55,6 +55,9 @@ describe('the database as an analyst reads it: provenance, recommendations, diff
     // Without a plan, nothing pretends: the run says it had none.
     const bare = await runCli(['forecast', '--db', copy, '--horizon', '90d', '--workers', '2'], { nowMs: NOW + 7 * DAY });
     expect(bare.code, bare.stderr).toBe(0);
+    // …and says so: the demo's 45-day lead time does not silently become 30 days.
+    expect(bare.stderr).toContain(`capplan: warning: no --plan: planning with the defaults (30-day lead time, warn at 80%), while run #8 was planned with ${DEMO_PLAN}; pass --plan ${DEMO_PLAN} to keep its settings\n`);
+    expect(readme.stderr).not.toMatch(/no --plan/);
     expect(await rows(copy, `SELECT plan_file, plan_sha256, planning->>'$.defaults.lead_time_s' FROM forecast_runs ORDER BY run_id DESC LIMIT 1`)).toEqual([[null, null, '2592000']]);
   }, 120_000);
 

@@ -119,6 +119,14 @@ describe('cron safety', () => {
     expect(noFrom.stderr).toMatch(/no sender address; set CAPPLAN_SMTP_FROM/);
     expect(existsSync(db)).toBe(false);
 
+    // A report directory that cannot be written: refused before the work too.
+    const blocker = join(work, 'a-file');
+    writeFileSync(blocker, '');
+    const badOut = await runCli(['run', '--plan', plan, '--db', db, '--out', join(blocker, 'reports'), '--no-email'], { nowMs: NOW, cwd: work });
+    expect(badOut.code).toBe(ExitCode.usage);
+    expect(badOut.stderr).toMatch(/stage=config msg="--out .*a-file\/reports: cannot write reports there \(ENOTDIR\)/);
+    expect(existsSync(db)).toBe(false);
+
     // A PDF without Chromium: refused before the work too.
     const noChromium = await runCli(['run', '--plan', plan, '--db', db, '--format', 'pdf', '--no-email'], { nowMs: NOW, cwd: work, env: { CAPPLAN_CHROMIUM: join(work, 'no-chromium') } });
     expect(noChromium.code).toBe(ExitCode.usage);

@@ -175,7 +175,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const { checkBeforeForecast } = await import('../forecastChecks.js');
-    const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
+    const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', planFile: opts.plan ?? null, warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
     const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const result = await planRun(store, {
       asOfMs: Number(asOf.rows[0][0]) || ctx.now(),

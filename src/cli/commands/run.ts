@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CapplanError, ExitCode, UsageError } from '../../errors.js';
@@ -79,6 +79,13 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
   const to = opts.email === false ? undefined : (opts.email ?? plan.email?.to.join(','));
   // All configuration is checked before any work: a missing SMTP server or sender must not
   // surface after an hour of pulling.
+  // The report directory must take the files the run will write at the end.
+  try {
+    mkdirSync(opts.out, { recursive: true });
+    accessSync(opts.out, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--out ${opts.out}: cannot write reports there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}), checked before any work`);
+  }
   if (format === 'pdf') {
     const { chromiumPath } = await import('../../report/renderPdf.js');
     const chromium = chromiumPath({ env: ctx.env });

@@ -75,7 +75,7 @@ Examples:
             source,
             executeLast: async (text) => {
               const q = await streamQuery(store.connection, text);
-              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write);
+              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, () => (fd === null ? (ctx.stdout.ready?.() ?? Promise.resolve()) : Promise.resolve()));
               streamed = true;
             },
           }).catch(readOnlyHint(opts));
