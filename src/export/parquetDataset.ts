@@ -170,6 +170,9 @@ export async function assembleDataset(dir: string, store: Store): Promise<Assemb
             CASE WHEN bool_and(r.status = 'ok') THEN 'ok' ELSE 'failed' END AS status,
             any_value(r.capplan_version) AS capplan_version,
             sum(r.series_count)::INTEGER AS series_count, sum(r.failed_count)::INTEGER AS failed_count,
+            sum(r.expected_count)::INTEGER AS expected_count, sum(r.forecast_count)::INTEGER AS forecast_count,
+            sum(r.skipped_count)::INTEGER AS skipped_count, string_agg(r.error, '; ' ORDER BY r.shard) AS error,
+            any_value(r.plan_file) AS plan_file, any_value(r.plan_sha256) AS plan_sha256, any_value(r.planning) AS planning,
             any_value(r.options) AS options
      FROM ${glob('forecast_runs')} r JOIN run_map m ON m.shard = r.shard AND m.old_id = r.run_id
      GROUP BY m.new_id`,

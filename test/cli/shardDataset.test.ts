@@ -13,9 +13,8 @@ const DAY = 24 * HOUR;
 const AS_OF = Date.UTC(2026, 10, 20, 0, 0);
 const NOW = Date.UTC(2026, 10, 24, 9, 30);
 const SHARDS = 3;
-// Under 64 series until the forecastStore read/write interleaving fix (issue 12, item 1) is merged:
-// an unsharded run of more forecasts only the first ~64, which this comparison would (rightly) catch.
-const SERIES = 60;
+// More than 64, the batch size at which an unsharded run once stopped reading (issue 12, item 1).
+const SERIES = 100;
 
 /** A pulled fleet (no forecast run yet): trend, daily cycle and noise, a few near capacity; one pull per cluster. */
 async function storeFleet(path: string): Promise<void> {

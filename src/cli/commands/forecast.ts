@@ -154,24 +154,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
   const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : undefined;
   if (opts.parquetRun && !opts.outParquet) throw new UsageError('--parquet-run goes with --out-parquet DIR');
-  if (opts.outParquet) {
-    const { runShardToDataset } = await import('../../pipeline/shardRun.js');
-    const result = await runShardToDataset(opts.db as string, {
-      shard: shard ?? { index: 1, count: 1 },
-      outDir: opts.outParquet,
-      ...(opts.parquetRun ? { run: opts.parquetRun } : {}),
-      horizonMs: options.horizonMs,
-      planning: plan?.planning ?? null,
-      scenarios,
-      ...(options.models ? { models: options.models } : {}),
-      ...(opts.workers ? { workers: opts.workers } : {}),
-      now: ctx.now,
-    });
-    const m = result.manifest;
-    ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
-    reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
-    return;
-  }
+  if (opts.outParquet) return forecastShardToParquet(ctx, opts, options, { plan, scenarios, shard });
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
     const { checkBeforeForecast } = await import('../forecastChecks.js');
@@ -202,6 +185,47 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   } finally {
     store.close();
   }
+}
+
+/**
+ * `--out-parquet`: this shard's forecast into the dataset, the database only
+ * read (N processes share it), with the same checks (horizon cap, scenario
+ * resources) and plan provenance as an ordinary run, so shards and an
+ * unsharded run forecast alike.
+ */
+async function forecastShardToParquet(
+  ctx: CliContext,
+  opts: ForecastCliOptions,
+  options: ForecastOptions,
+  o: { plan: Awaited<ReturnType<typeof import('../../plan/loadPlan.js').loadPlan>> | null; scenarios: Scenario[]; shard: import('../../shard.js').Shard | undefined },
+): Promise<void> {
+  const [{ Store }, { runShardToDataset }, { checkBeforeForecast }] = await Promise.all([
+    import('../../store/Store.js'),
+    import('../../pipeline/shardRun.js'),
+    import('../forecastChecks.js'),
+  ]);
+  const source = await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
+  let horizonMs: number;
+  try {
+    horizonMs = await checkBeforeForecast(source, { scenarios: o.scenarios, horizonMs: options.horizonMs as number, strict: Boolean(opts.strict), horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
+  } finally {
+    source.close();
+  }
+  const result = await runShardToDataset(opts.db as string, {
+    shard: o.shard ?? { index: 1, count: 1 },
+    outDir: opts.outParquet as string,
+    ...(opts.parquetRun ? { run: opts.parquetRun } : {}),
+    horizonMs,
+    planning: o.plan?.planning ?? null,
+    planSource: opts.plan ? planSourceOf(opts.plan) : null,
+    scenarios: o.scenarios,
+    ...(options.models ? { models: options.models } : {}),
+    ...(opts.workers ? { workers: opts.workers } : {}),
+    now: ctx.now,
+  });
+  const m = result.manifest;
+  ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
+  reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
 }
 
 /** Prints the risks; with --fail-on-risk, ends with exit code 3 when there are any. */
