@@ -1,4 +1,5 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
+import { benchRealCorpus } from './realCorpus.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchPull } from './pull.js';
@@ -13,7 +14,11 @@ const BENCHES: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   pull: benchPull,
   forecast: benchForecast,
-  accuracy: benchAccuracy,
+  real: benchRealCorpus,
+  accuracy: async () => {
+    await benchRealCorpus();
+    await benchAccuracy();
+  },
   exhaustion: benchExhaustion,
   load: benchLoad,
 };
