@@ -1,5 +1,6 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchRealCorpus } from './realCorpus.js';
+import { benchGrowthExhaustion, benchSubDaily } from './exhaustionCorpus.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
 import { benchPull } from './pull.js';
@@ -17,9 +18,15 @@ const BENCHES: Record<string, () => Promise<void>> = {
   real: benchRealCorpus,
   accuracy: async () => {
     await benchRealCorpus();
+    await benchSubDaily();
     await benchAccuracy();
   },
-  exhaustion: benchExhaustion,
+  growth: benchGrowthExhaustion,
+  subdaily: benchSubDaily,
+  exhaustion: async () => {
+    await benchGrowthExhaustion();
+    await benchExhaustion();
+  },
   load: benchLoad,
 };
 
