@@ -241,9 +241,9 @@ export function mstl(y: Float64Array, periods: readonly number[]): MstlResult {
     return { periods: [], seasonals: [], trend: Float64Array.from(y), remainder: new Float64Array(n) };
   }
   const iterate = usable.length > 1 ? 2 : 1;
-  const seasonals = usable.map(() => new Float64Array(n));
+  const seasonals: Float64Array[] = usable.map(() => new Float64Array(n));
   const deseas = Float64Array.from(y);
-  let trend = new Float64Array(n);
+  let trend: Float64Array = new Float64Array(n);
   for (let it = 0; it < iterate; it++) {
     for (let i = 0; i < usable.length; i++) {
       const s = seasonals[i];
