@@ -36,6 +36,21 @@ export function conformalIntervals(
     }
     return { level, lower, upper };
   });
+  // Beyond the backtest's reach nothing was measured: the band keeps widening at
+  // least in proportion to the steps ahead (a slope error of the size seen at the
+  // backtest's last step keeps accruing) instead of staying as wide as the model says.
+  const reach = windows[0]?.actual.length ?? 0;
+  if (reach > 0) {
+    for (const iv of intervals) {
+      const lo0 = point[reach - 1] - iv.lower[reach - 1];
+      const hi0 = iv.upper[reach - 1] - point[reach - 1];
+      for (let k = reach; k < h; k++) {
+        const grow = ((k + 1) / reach) ** BEYOND_REACH_GROWTH;
+        iv.lower[k] = Math.min(iv.lower[k], point[k] - lo0 * grow);
+        iv.upper[k] = Math.max(iv.upper[k], point[k] + hi0 * grow);
+      }
+    }
+  }
   // Nesting: a wider level never gives a narrower band.
   for (let i = 1; i < intervals.length; i++) {
     for (let k = 0; k < h; k++) {
@@ -46,6 +61,9 @@ export function conformalIntervals(
   const coverage = sorted.map((level) => ({ level, achieved: leaveOneOutCoverage(windows, level) }));
   return { intervals, coverage };
 }
+
+/** Exponent of the band's growth with steps ahead beyond the backtest's reach (1: linear, a persistent slope error). */
+const BEYOND_REACH_GROWTH = Number(process.env.CAPPLAN_TUNE_GROWTH ?? 1);
 
 const tiny = (v: number) => 1e-9 * (Math.abs(v) + 1);
 

@@ -7,6 +7,7 @@ import { envelope, type Aggregation } from './envelope.js';
 import { regularize } from './regularize.js';
 import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
 import { detectSeasonality } from './seasonality.js';
+import { seasonalRepeat } from './seasonalRepeat.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
@@ -76,6 +77,8 @@ export interface SeriesForecast {
   readonly point: Float64Array;
   /** Ascending by level; calibrated on the backtest when one was possible. */
   readonly intervals: readonly ForecastInterval[];
+  /** Standard deviation of the signal around the fitted model (robust): the wobble exhaustion's sample paths add. */
+  readonly noise?: number;
 }
 
 /**
@@ -106,11 +109,14 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
-  const shifts = detectLevelShifts(y, periods[0] ?? 1);
+  // Windows span the longest cycle: a weekend is not a level shift.
+  const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
   if (shifts.length > 0) y = removeLevelShifts(y, shifts);
   const ctx = { periods, stepMs };
-  const selection = selectModel(models, y, ctx, h);
-  const lookup = new Map(models.map((m) => [m.alias, m]));
+  // Forecast-level candidates join the registry's unless the caller named the models.
+  const pool = options.models ? models : [...models, seasonalRepeat];
+  const selection = selectModel(pool, y, ctx, h);
+  const lookup = new Map(pool.map((m) => [m.alias, m]));
   const ranking = secondChance(withEnsemble(selection, lookup), selection, lookup, y, ctx, h);
 
   let fitted: FittedModel | null = null;
@@ -178,6 +184,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     timestamps: futureTimes,
     point: forecast.point,
     intervals,
+    noise: signalNoise(y, fitted.fitted, forecast.point, intervals.find((i) => i.level === 0.8)),
   };
 }
 
@@ -235,6 +242,22 @@ function withEnsemble(selection: Selection, lookup: Map<string, Model>): Candida
   (selection.windows as Map<string, readonly BacktestWindow[]>).set(model.alias, windows);
   const all = [...scored, { model: model.alias, mase: score }].sort((a, b) => (a.mase as number) - (b.mase as number));
   return [...all, ...selection.ranking.filter((c) => c.mase === null)];
+}
+
+/**
+ * Robust sd of the signal around the model's in-sample fit (1.4826 × MAD),
+ * at most the 80% band's half-width at the first step, which already holds it.
+ */
+function signalNoise(y: Float64Array, fitted: Float64Array, point: Float64Array, band: ForecastInterval | undefined): number {
+  const r: number[] = [];
+  for (let i = 0; i < y.length; i++) if (Number.isFinite(fitted[i])) r.push(y[i] - fitted[i]);
+  if (r.length < 5 || !band || point.length === 0) return 0;
+  r.sort((a, b) => a - b);
+  const med = r[r.length >> 1];
+  const dev = r.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+  const sd = 1.4826 * dev[dev.length >> 1];
+  const firstHalf = (band.upper[0] - band.lower[0]) / 2 / 1.2815515655446004;
+  return Math.max(0, Math.min(sd, firstHalf));
 }
 
 function normaliseLevels(levels: readonly number[]): number[] {

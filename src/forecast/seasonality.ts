@@ -24,7 +24,7 @@ export interface DetectedPeriod {
  * Which candidate periods are present. A period counts when the average
  * profile by phase explains a fair share of the variance left after removing
  * a moving-average trend, and (for a multiple of a period already found, such
- * as a week of hours after the day) clearly more than the shorter one does.
+ * as a week of hours after the day) a fair share of what the shorter one leaves unexplained.
  * Needs two full cycles.
  */
 export function detectSeasonality(y: Float64Array, step: Step, threshold = 0.2): DetectedPeriod[] {
@@ -34,8 +34,11 @@ export function detectSeasonality(y: Float64Array, step: Step, threshold = 0.2):
     const r = detrend(y, p);
     const sp = profileStrength(r, p) - p / r.length;
     const divisors = found.filter((f) => p % f.period === 0);
-    const sq = divisors.length ? Math.max(...divisors.map((f) => profileStrength(r, f.period))) : 0;
-    if (sp >= threshold && sp - sq >= threshold / 2) found.push({ period: p, strength: sp });
+    // Both profiles pay for their free means (p/n), so the multiple is charged only for the phases it adds.
+    const sq = divisors.length ? Math.max(...divisors.map((f) => profileStrength(r, f.period) - f.period / r.length)) : 0;
+    // A multiple (a week after a day) counts when it explains a fair share of what the shorter cycle leaves:
+    // a weekend that only damps the daily profile explains little of the total, but most of the rest.
+    if (sp >= threshold && (sp - sq) / Math.max(1 - sq, 1e-9) >= threshold / 4) found.push({ period: p, strength: sp });
   }
   return found;
 }
