@@ -5,6 +5,8 @@ import type { SeriesForecast } from './forecastSeries.js';
 export type ExhaustionInput = Pick<SeriesForecast, 'timestamps' | 'point' | 'intervals'> & {
   /** The signal's step-to-step wobble (sd); with it, dates come from sample paths (see firstPassage). */
   readonly noise?: number;
+  /** Recent residuals of the signal; the paths' wobble is drawn from them when there are enough. */
+  readonly residuals?: Float64Array;
   readonly data: Pick<SeriesForecast['data'], 'lastSignal' | 'lastSignalMs'>;
   /** With a peak envelope, each value is a bucket's peak, stamped at the bucket's start. */
   readonly aggregation?: { readonly bucketMs: number | null };
@@ -86,6 +88,7 @@ export function exhaustion(f: ExhaustionInput, q: ExhaustionQuery): Exhaustion {
       lower: flip(rising ? band.lower : band.upper),
       upper: flip(rising ? band.upper : band.lower),
       noise: f.noise,
+      residuals: f.residuals && !rising ? f.residuals.map((v) => -v) : f.residuals,
       level,
       limits: flip(limits),
       start: { t: start.t, value: s * f.data.lastSignal },

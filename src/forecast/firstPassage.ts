@@ -20,6 +20,8 @@ export interface PassageInput {
   readonly upper: Float64Array;
   /** Standard deviation of the signal around its own course (day-to-day wobble of the daily peaks). */
   readonly noise: number;
+  /** Recent residuals of the signal: when 30 or more, each step's wobble is one of them, drawn at random (heavy tails, spikes). */
+  readonly residuals?: Float64Array;
   /** The band's level; the passage quantiles returned are (1 − level)/2, 1/2 and (1 + level)/2. */
   readonly level: number;
   /** The limit at each step; reached when the value is ≥ it (callers mirror falling resources). */
@@ -56,6 +58,8 @@ export function firstPassage(input: PassageInput): FirstPassage {
     down[k] = Math.sqrt(Math.max(0, (point[k] - lower[k]) ** 2 - noiseHalf ** 2)) / zBand;
   }
   const rng = mulberry32(0x5eed);
+  const pool = input.residuals && input.residuals.length >= 30 && sigma > 0 ? input.residuals : null;
+  const wobble = pool ? () => pool[Math.floor(rng() * pool.length)] : sigma > 0 ? () => sigma * normal(rng) : () => 0;
   const times = new Float64Array(PATHS);
   for (let m = 0; m < PATHS; m++) {
     const z = probit((m + 0.5) / PATHS);
@@ -63,7 +67,7 @@ export function firstPassage(input: PassageInput): FirstPassage {
     let prevGap = start.value - limits[0];
     let hit = Infinity;
     for (let k = 0; k < h; k++) {
-      const v = point[k] + (z >= 0 ? z * up[k] : z * down[k]) + (sigma > 0 ? sigma * normal(rng) : 0);
+      const v = point[k] + (z >= 0 ? z * up[k] : z * down[k]) + wobble();
       const gap = v - limits[k];
       if (gap >= 0) {
         const denom = gap - prevGap;

@@ -6,6 +6,8 @@ import { conformalIntervals } from './conformal.js';
 import { envelope, type Aggregation } from './envelope.js';
 import { regularize } from './regularize.js';
 import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
+import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlope } from './slopeChanges.js';
+import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
 import { seasonalRepeat } from './seasonalRepeat.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
@@ -50,6 +52,8 @@ export interface SeriesForecast {
   readonly params: FittedModel['params'];
   /** Sustained level shifts found in the history and removed before fitting (a migration must not bend the trend). */
   readonly levelShifts: readonly { readonly atMs: number; readonly size: number }[];
+  /** The change of slope found and applied (older history re-sloped to today's trend), if any; per forecast step. */
+  readonly slopeChange?: { readonly atMs: number; readonly slopeBefore: number; readonly slopeAfter: number } | null;
   readonly candidates: readonly CandidateScore[];
   readonly backtest: {
     readonly windows: number;
@@ -79,6 +83,8 @@ export interface SeriesForecast {
   readonly intervals: readonly ForecastInterval[];
   /** Standard deviation of the signal around the fitted model (robust): the wobble exhaustion's sample paths add. */
   readonly noise?: number;
+  /** The most recent in-sample residuals of the signal (median removed): drawn from by exhaustion's sample paths, so rare spikes count. */
+  readonly residuals?: Float64Array;
 }
 
 /**
@@ -112,6 +118,9 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   // Windows span the longest cycle: a weekend is not a level shift.
   const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
   if (shifts.length > 0) y = removeLevelShifts(y, shifts);
+  // The latest regime drives the future: a significant change of slope re-slopes the older history.
+  const slopeChange = detectSlopeChange(y, periods.length ? Math.max(...periods) : 1, Number(process.env.CAPPLAN_TUNE_PENALTY ?? SLOPE_CHANGE_PENALTY));
+  if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
   const pool = options.models ? models : [...models, seasonalRepeat];
@@ -149,8 +158,14 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     const band = fitted.predict(h, [0.8]).intervals[0];
     const width = band.upper.map((u, k) => (u - band.lower[k]) / 2);
     const calibrated = conformalIntervals(windows, forecast.point, width, levels);
-    intervals = calibrated.intervals;
+    // Few backtest windows give few, correlated errors: their quantiles understate the tails.
+    // The model's own band is a floor, so calibration can widen a band but not shrink it below the model's.
+    intervals = process.env.CAPPLAN_TUNE_FLOOR === '0' ? calibrated.intervals : calibrated.intervals.map((iv, i) => unionBand(iv, forecast.intervals[i]));
     coverage = calibrated.coverage.filter((c) => Number.isFinite(c.achieved));
+  }
+  if (slopeChange) {
+    const inflate = Number(process.env.CAPPLAN_TUNE_SLOPE_SE ?? 2);
+    for (const iv of intervals) widenForSlope(forecast.point, iv.lower, iv.upper, probit((1 + iv.level) / 2), slopeChange.slopeAfterSe * inflate);
   }
   const last = timestamps[timestamps.length - 1];
   const futureTimes = new Float64Array(h);
@@ -163,6 +178,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     periods,
     params: fitted.params,
     levelShifts: shifts.map((sh) => ({ atMs: timestamps[sh.index], size: sh.size })),
+    slopeChange: slopeChange ? { atMs: timestamps[slopeChange.index], slopeBefore: slopeChange.slopeBefore, slopeAfter: slopeChange.slopeAfter } : null,
     candidates: ranking,
     backtest: {
       windows: windows?.length ?? 0,
@@ -185,6 +201,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     point: forecast.point,
     intervals,
     noise: signalNoise(y, fitted.fitted, forecast.point, intervals.find((i) => i.level === 0.8)),
+    residuals: recentResiduals(y, fitted.fitted),
   };
 }
 
@@ -258,6 +275,23 @@ function signalNoise(y: Float64Array, fitted: Float64Array, point: Float64Array,
   const sd = 1.4826 * dev[dev.length >> 1];
   const firstHalf = (band.upper[0] - band.lower[0]) / 2 / 1.2815515655446004;
   return Math.max(0, Math.min(sd, firstHalf));
+}
+
+/** How many recent residuals a forecast keeps for exhaustion's sample paths (two years of daily peaks). */
+const KEPT_RESIDUALS = 730;
+
+function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
+  const r: number[] = [];
+  for (let i = Math.max(0, y.length - KEPT_RESIDUALS); i < y.length; i++) if (Number.isFinite(fitted[i])) r.push(y[i] - fitted[i]);
+  const sorted = [...r].sort((a, b) => a - b);
+  const med = sorted.length ? sorted[sorted.length >> 1] : 0;
+  return Float64Array.from(r, (v) => v - med);
+}
+
+/** The wider of two bands at each step. */
+function unionBand(a: ForecastInterval, b: ForecastInterval | undefined): ForecastInterval {
+  if (!b) return a;
+  return { level: a.level, lower: a.lower.map((v, k) => Math.min(v, b.lower[k])), upper: a.upper.map((v, k) => Math.max(v, b.upper[k])) };
 }
 
 function normaliseLevels(levels: readonly number[]): number[] {

@@ -26,7 +26,7 @@ export interface Selection {
  */
 export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitContext, horizon: number): Selection {
   const minTrain = Math.min(...models.map((m) => m.minLength(ctx)));
-  const plan = planBacktest(y.length, horizon, minTrain);
+  const plan = planBacktest(y.length, horizon, minTrain, windowsFor(y.length));
   const scores: CandidateScore[] = [];
   const windows = new Map<string, BacktestWindow[]>();
   for (const model of models) {
@@ -58,4 +58,9 @@ export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitC
     ...scores.filter((s) => s.mase === null),
   ];
   return { plan, ranking, windows };
+}
+
+/** Short series are cheap to refit and need more origins for their errors to say anything: up to 10 windows below 300 points, else 4. */
+function windowsFor(n: number): number {
+  return n <= Number(process.env.CAPPLAN_TUNE_SHORT ?? 300) ? Number(process.env.CAPPLAN_TUNE_WIN ?? 10) : 4;
 }
