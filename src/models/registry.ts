@@ -1,4 +1,5 @@
 import type { Model } from './Model.js';
+import { autoArima } from './autoArima.js';
 import { damped } from './damped.js';
 import { drift } from './drift.js';
 import { etsAdd } from './etsAdd.js';
@@ -28,6 +29,7 @@ export const MODELS: readonly Model[] = [
   etsMul,
   piecewise,
   logistic,
+  autoArima,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */
