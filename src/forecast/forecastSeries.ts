@@ -10,6 +10,7 @@ import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlop
 import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
 import { seasonalRepeat } from './seasonalRepeat.js';
+import { autoArima } from '../models/autoArima.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
@@ -123,10 +124,10 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
-  const pool = options.models ? models : [...models, seasonalRepeat];
+  const pool = options.models ? models : affordable([...models, seasonalRepeat, ...(findModel('auto_arima') ? [] : [autoArima])], y.length, aggregation.kind === 'raw' && stepMs >= DAY);
   const selection = selectModel(pool, y, ctx, h);
   const lookup = new Map(pool.map((m) => [m.alias, m]));
-  const ranking = secondChance(withEnsemble(selection, lookup), selection, lookup, y, ctx, h);
+  const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, periods.length > 0)), selection, lookup, y, ctx, h);
 
   let fitted: FittedModel | null = null;
   let chosen: CandidateScore | null = null;
@@ -241,6 +242,51 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
   return ranking;
 }
 
+/**
+ * The families the M competitions' combinations are made of, seasonal and
+ * not: exponential smoothing, ARIMA, Theta, STL + ETS. Aliases not in the
+ * registry are skipped.
+ */
+const COMBINATION_FAMILIES = {
+  seasonal: ['ets_add', 'ets_mul', 'auto_arima', 'theta', 'dotm', 'stl_ets', 'mstl_ets'],
+  plain: ['damped', 'auto_arima', 'theta', 'dotm', 'ses'],
+};
+
+/**
+ * The median of the families that could be backtested, scored on their
+ * windows (the same cuts): robust to one member going astray. Null with fewer than three.
+ */
+function withCombination(selection: Selection, lookup: Map<string, Model>, seasonal: boolean): CandidateScore | null {
+  const family = (seasonal ? COMBINATION_FAMILIES.seasonal : COMBINATION_FAMILIES.plain).filter((a) => selection.windows.has(a));
+  // Too few families for a median: the random walk (simple smoothing at its limit) makes up the third.
+  if (family.length === 2 && selection.windows.has('naive')) family.push('naive');
+  if (family.length < 3) return null;
+  const model = ensembleModel(family.map((a) => lookup.get(a) as Model), 'median');
+  const windows = ensembleWindows(family.map((a) => selection.windows.get(a) as BacktestWindow[]), 'median');
+  lookup.set(model.alias, model);
+  (selection.windows as Map<string, readonly BacktestWindow[]>).set(model.alias, windows);
+  return { model: model.alias, mase: mase(windows) };
+}
+
+/** A single model must beat the combination by this factor to be chosen over it: backtests on a few windows are noisy. */
+const COMBINATION_MARGIN = Number(process.env.CAPPLAN_TUNE_MARGIN ?? 0.7);
+
+/**
+ * Selection by backtest on a few windows picks the luckiest of many
+ * candidates as often as the best; the combination is the default and a
+ * candidate leads only when it clearly beats it.
+ */
+function preferCombination(ranking: CandidateScore[], combination: CandidateScore | null): CandidateScore[] {
+  if (!combination || combination.mase === null) return ranking;
+  const leader = ranking[0];
+  const rest = ranking.filter((c) => c.mase !== null);
+  const failed = ranking.filter((c) => c.mase === null);
+  if (leader && leader.mase !== null && leader.mase < COMBINATION_MARGIN * combination.mase) {
+    return [...rest, combination].sort((a, b) => (a.mase as number) - (b.mase as number)).concat(failed);
+  }
+  return [combination, ...rest, ...failed];
+}
+
 /** How many of the best models an ensemble averages. */
 const ENSEMBLE_SIZE = 3;
 
@@ -286,6 +332,19 @@ function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
   const sorted = [...r].sort((a, b) => a - b);
   const med = sorted.length ? sorted[sorted.length >> 1] : 0;
   return Float64Array.from(r, (v) => v - med);
+}
+
+/** Longest series (points) on which the automatic ARIMA order search runs: it costs seconds per fit beyond that. */
+const ARIMA_MAX_POINTS = 300;
+
+/**
+ * Candidates whose cost suits the series: the ARIMA order search (seconds per
+ * fit, times every backtest window) only for native daily-or-coarser series
+ * of at most ARIMA_MAX_POINTS points (yearly, quarterly, monthly, a year of
+ * days), where it earns its keep; fleet metrics aggregated to daily peaks do without it.
+ */
+function affordable(models: readonly Model[], n: number, coarse: boolean): Model[] {
+  return models.filter((m) => m.alias !== 'auto_arima' || (coarse && n <= ARIMA_MAX_POINTS));
 }
 
 /** The wider of two bands at each step. */
