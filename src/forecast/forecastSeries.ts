@@ -17,6 +17,7 @@ import { crossValidate, mase, planBacktest, type BacktestWindow } from './backte
 import { addSteps, nominalMs, type Step } from './Step.js';
 
 const DAY = 86_400_000;
+const RAW: Aggregation = { kind: 'raw', bucketMs: null };
 /** The longest forecast capplan computes, in steps. */
 const MAX_HORIZON_STEPS = 100_000;
 
@@ -101,7 +102,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   const raw = regularize(input.timestamps, input.values, name);
   const rawStepMs = nominalMs(raw.step);
   const horizonMs = horizonInMs(options, raw.step, rawStepMs);
-  const aggregation = chooseAggregation(options.aggregation ?? 'auto', raw.step, horizonMs, raw.timestamps);
+  // A horizon in steps means steps of the series' own interval: exactly that many points come back.
+  if (options.horizonSteps !== undefined && options.aggregation !== undefined && options.aggregation !== 'auto' && options.aggregation !== 'raw' && raw.step.kind === 'fixed' && raw.step.ms < DAY) {
+    throw new UsageError(`a horizon of ${options.horizonSteps} steps forecasts ${name} at its own interval; a peak aggregation (${options.aggregation}) needs the horizon as a duration, such as 90d`);
+  }
+  const aggregation = options.horizonSteps !== undefined ? RAW : chooseAggregation(options.aggregation ?? 'auto', raw.step, horizonMs, raw.timestamps);
   let step: Step = raw.step;
   let timestamps = raw.timestamps;
   let y = raw.values;
@@ -112,7 +117,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     y = env.values;
   }
   const stepMs = nominalMs(step);
-  const h = options.horizonSteps !== undefined && aggregation.kind === 'raw' ? options.horizonSteps : Math.max(1, Math.ceil(horizonMs / stepMs - 1e-9));
+  const h = options.horizonSteps ?? Math.max(1, Math.ceil(horizonMs / stepMs - 1e-9));
   if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
