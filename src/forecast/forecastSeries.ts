@@ -129,8 +129,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
-  const pool = options.models ? models : affordable([...models, seasonalRepeat, ...(findModel('auto_arima') ? [] : [autoArima])], y.length, aggregation.kind === 'raw' && stepMs >= DAY);
-  const selection = selectModel(pool, y, ctx, h);
+  // Native daily-or-coarser series of a few hundred points are cheap to refit and need more origins for their
+  // errors to say anything (and afford the ARIMA order search); fleet metrics aggregated to daily peaks keep four.
+  const shortCoarse = aggregation.kind === 'raw' && stepMs >= DAY && y.length <= SHORT_SERIES_POINTS;
+  const pool = options.models ? models : affordable([...models, seasonalRepeat, ...(findModel('auto_arima') ? [] : [autoArima])], shortCoarse);
+  const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
   const lookup = new Map(pool.map((m) => [m.alias, m]));
   const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, periods.length > 0)), selection, lookup, y, ctx, h);
 
@@ -339,17 +342,16 @@ function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
   return Float64Array.from(r, (v) => v - med);
 }
 
-/** Longest series (points) on which the automatic ARIMA order search runs: it costs seconds per fit beyond that. */
-const ARIMA_MAX_POINTS = 300;
+/** Native daily-or-coarser series up to this many points count as short: more backtest windows, the ARIMA order search. */
+const SHORT_SERIES_POINTS = 300;
 
 /**
- * Candidates whose cost suits the series: the ARIMA order search (seconds per
- * fit, times every backtest window) only for native daily-or-coarser series
- * of at most ARIMA_MAX_POINTS points (yearly, quarterly, monthly, a year of
- * days), where it earns its keep; fleet metrics aggregated to daily peaks do without it.
+ * Candidates whose cost suits the series: the ARIMA order search costs
+ * seconds per fit (times every backtest window), so it runs only on short
+ * native series (yearly, quarterly, monthly, a year of days), where it earns its keep.
  */
-function affordable(models: readonly Model[], n: number, coarse: boolean): Model[] {
-  return models.filter((m) => m.alias !== 'auto_arima' || (coarse && n <= ARIMA_MAX_POINTS));
+function affordable(models: readonly Model[], shortCoarse: boolean): Model[] {
+  return models.filter((m) => m.alias !== 'auto_arima' || shortCoarse);
 }
 
 /** The wider of two bands at each step. */

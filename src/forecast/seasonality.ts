@@ -34,11 +34,18 @@ export function detectSeasonality(y: Float64Array, step: Step, threshold = 0.2):
     const r = detrend(y, p);
     const sp = profileStrength(r, p) - p / r.length;
     const divisors = found.filter((f) => p % f.period === 0);
-    // Both profiles pay for their free means (p/n), so the multiple is charged only for the phases it adds.
-    const sq = divisors.length ? Math.max(...divisors.map((f) => profileStrength(r, f.period) - f.period / r.length)) : 0;
-    // A multiple (a week after a day) counts when it explains a fair share of what the shorter cycle leaves:
-    // a weekend that only damps the daily profile explains little of the total, but most of the rest.
-    if (sp >= threshold && (sp - sq) / Math.max(1 - sq, 1e-9) >= threshold / 4) found.push({ period: p, strength: sp });
+    if (sp < threshold) continue;
+    if (divisors.length === 0) {
+      found.push({ period: p, strength: sp });
+      continue;
+    }
+    // A multiple (a week after a day) counts when it cuts the residual variance the shorter cycle
+    // leaves, per degree of freedom, by a fair share: a weekend that only damps the daily profile
+    // explains little of the total but most of the rest, while chance alone cuts nothing.
+    const n = r.length;
+    const leftByMultiple = (1 - profileStrength(r, p)) / (n - p);
+    const leftByShorter = Math.min(...divisors.map((f) => (1 - profileStrength(r, f.period)) / (n - f.period)));
+    if (1 - leftByMultiple / leftByShorter >= threshold / 4) found.push({ period: p, strength: sp });
   }
   return found;
 }

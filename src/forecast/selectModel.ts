@@ -24,9 +24,9 @@ export interface Selection {
  * Scores every candidate on the same rolling-origin backtest and ranks them by
  * MASE. A model that throws is recorded with its reason, never fatal.
  */
-export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitContext, horizon: number): Selection {
+export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitContext, horizon: number, maxWindows = 4): Selection {
   const minTrain = Math.min(...models.map((m) => m.minLength(ctx)));
-  const plan = planBacktest(y.length, horizon, minTrain, windowsFor(y.length));
+  const plan = planBacktest(y.length, horizon, minTrain, maxWindows);
   const scores: CandidateScore[] = [];
   const windows = new Map<string, BacktestWindow[]>();
   for (const model of models) {
@@ -60,7 +60,3 @@ export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitC
   return { plan, ranking, windows };
 }
 
-/** Short series are cheap to refit and need more origins for their errors to say anything: up to 10 windows below 300 points, else 4. */
-function windowsFor(n: number): number {
-  return n <= Number(process.env.CAPPLAN_TUNE_SHORT ?? 300) ? Number(process.env.CAPPLAN_TUNE_WIN ?? 10) : 4;
-}
