@@ -1,6 +1,7 @@
 import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
+import { benchModels } from './models.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   accuracy: benchAccuracy,
   exhaustion: benchExhaustion,
   load: benchLoad,
+  models: benchModels,
 };
 
 const wanted = process.argv.slice(2);
