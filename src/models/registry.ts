@@ -12,6 +12,7 @@ import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
 import { seasonalNaive } from './seasonalNaive.js';
 import { theilSen } from './theilSen.js';
+import { theta } from './theta.js';
 
 /** Every model capplan can select from, by unique alias. */
 export const MODELS: readonly Model[] = [
@@ -30,6 +31,7 @@ export const MODELS: readonly Model[] = [
   piecewise,
   logistic,
   autoArima,
+  theta,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */
