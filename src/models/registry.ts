@@ -7,6 +7,7 @@ import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
 import { logistic } from './logistic.js';
+import { mstlEts } from './mstlEts.js';
 import { naive } from './naive.js';
 import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
@@ -32,6 +33,7 @@ export const MODELS: readonly Model[] = [
   logistic,
   autoArima,
   theta,
+  mstlEts,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */
