@@ -18,7 +18,7 @@ import { nelderMead } from './optimize.js';
  * Gaussian maximum likelihood ("CSS-ML": CSS estimates as the start) through
  * a Kalman filter on Harvey's state-space form of the differenced series,
  * with the stationary initial covariance. The AR parts are kept stationary
- * by the partial-autocorrelation transform during the search.
+ * by the partial-autocorrelation transform during the likelihood search.
  */
 export interface ArimaOrder {
   readonly p: number;
@@ -74,6 +74,11 @@ const MAX_PARTIAL = 8;
 class Params {
   /** Reused per evaluation: the optimiser calls expand thousands of times. */
   private readonly buffers: Record<'ar' | 'ma' | 'sar' | 'sma' | 'partials', Float64Array>;
+  /**
+   * AR parts as partial autocorrelations (the likelihood search, kept stationary) or as raw
+   * coefficients (CSS, unconstrained as in R: constraining it changes which local optimum is found).
+   */
+  transformed = false;
   constructor(
     readonly order: ArimaOrder,
     readonly meanStart: number,
@@ -109,11 +114,16 @@ class Params {
     const partials = this.buffers.partials;
     // |u| beyond 8 means a partial autocorrelation of 1 − 2e-7: the AR part is on its boundary
     const bounded = (v: number) => Math.max(-MAX_PARTIAL, Math.min(MAX_PARTIAL, v));
-    for (let i = 0; i < p; i++) partials[i] = bounded(u[i]);
-    arFromPartials(partials, ar);
+    if (this.transformed) {
+      for (let i = 0; i < p; i++) partials[i] = bounded(u[i]);
+      arFromPartials(partials, ar);
+      for (let i = 0; i < P; i++) partials[i] = bounded(u[p + q + i]);
+      arFromPartials(partials, sar);
+    } else {
+      for (let i = 0; i < p; i++) ar[i] = u[i];
+      for (let i = 0; i < P; i++) sar[i] = u[p + q + i];
+    }
     for (let i = 0; i < q; i++) ma[i] = u[p + i];
-    for (let i = 0; i < P; i++) partials[i] = bounded(u[p + q + i]);
-    arFromPartials(partials, sar);
     for (let i = 0; i < Q; i++) sma[i] = u[p + q + P + i];
     return this.hasMean ? this.meanStart + this.meanScale * u[p + q + P + Q] : 0;
   }
@@ -375,16 +385,23 @@ export function fitArima(y: Float64Array, order: ArimaOrder, method: ArimaMethod
   const resid = new Float64Array(N);
   const cssObjective = (u: Float64Array) => {
     const { ssq, nu } = cssSsq(w, params.expand(u), resid);
-    return ssq > 0 ? 0.5 * Math.log(ssq / nu) : -1e300; // R's scale: O(1) gradients for the quasi-Newton steps
+    if (ssq === 0) return -1e300; // an exact fit
+    return ssq > 0 && Number.isFinite(ssq) ? 0.5 * Math.log(ssq / nu) : Number.POSITIVE_INFINITY; // R's scale: O(1) gradients
   };
-  let u = minimise(cssObjective, new Float64Array(k), true);
+  let u = minimise(cssObjective, new Float64Array(k), false);
   let arma = params.expand(u);
   let usedMethod: ArimaMethod = 'CSS';
   const r = Math.max(arma.phi.length, arma.theta.length + 1);
   if (method === 'CSS-ML' && r <= MAX_ML_STATE) {
-    // as R: a CSS AR part on the stationarity boundary fails the model; a non-invertible CSS MA part is reflected
+    // as R: a non-stationary CSS AR part fails the model; a non-invertible CSS MA part is reflected
     const { p, q, P, Q } = order;
-    for (const i of [...range(0, p), ...range(p + q, p + q + P)]) if (Math.abs(u[i]) >= MAX_PARTIAL - 1e-9) return undefined;
+    const arPartials = partialsFromAr(u.subarray(0, p));
+    const sarPartials = partialsFromAr(u.subarray(p + q, p + q + P));
+    if (arPartials === undefined || sarPartials === undefined) return undefined;
+    u = Float64Array.from(u);
+    u.set(arPartials, 0);
+    u.set(sarPartials, p + q);
+    params.transformed = true;
     u.set(invertMa(u.subarray(p, p + q)), p);
     u.set(invertMa(u.subarray(p + q + P, p + q + P + Q)), p + q + P);
     const mlObjective = (v: Float64Array) => {
@@ -397,6 +414,8 @@ export function fitArima(y: Float64Array, order: ArimaOrder, method: ArimaMethod
       u = uMl;
       arma = params.expand(u);
       usedMethod = 'CSS-ML';
+    } else {
+      return undefined;
     }
   }
   // the filter's state and innovations: needed for ML scores, and for any fit's fitted values and forecasts
@@ -514,8 +533,4 @@ function multiplyAr(a: Float64Array, b: Float64Array): Float64Array {
 /** Partial-autocorrelation coordinates of a fit's AR parts (for tests and restarts). */
 export function arIsStationary(ar: Float64Array): boolean {
   return partialsFromAr(ar) !== undefined;
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }

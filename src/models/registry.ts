@@ -1,5 +1,6 @@
 import type { Model } from './Model.js';
 import { autoArima } from './autoArima.js';
+import { comboMedian } from './combination.js';
 import { damped } from './damped.js';
 import { drift } from './drift.js';
 import { etsAdd } from './etsAdd.js';
@@ -34,6 +35,7 @@ export const MODELS: readonly Model[] = [
   autoArima,
   theta,
   mstlEts,
+  comboMedian,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */
