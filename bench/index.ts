@@ -3,6 +3,7 @@ import { benchRealCorpus } from './realCorpus.js';
 import { benchGrowthExhaustion, benchSubDaily } from './exhaustionCorpus.js';
 import { benchForecast } from './forecast.js';
 import { benchIngest } from './ingest.js';
+import { benchModels } from './models.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 
@@ -28,6 +29,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
     await benchExhaustion();
   },
   load: benchLoad,
+  models: benchModels,
 };
 
 const wanted = process.argv.slice(2);

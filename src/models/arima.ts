@@ -18,7 +18,7 @@ import { nelderMead } from './optimize.js';
  * Gaussian maximum likelihood ("CSS-ML": CSS estimates as the start) through
  * a Kalman filter on Harvey's state-space form of the differenced series,
  * with the stationary initial covariance. The AR parts are kept stationary
- * by the partial-autocorrelation transform during the search.
+ * by the partial-autocorrelation transform during the likelihood search.
  */
 export interface ArimaOrder {
   readonly p: number;
@@ -72,11 +72,26 @@ const MAX_PARTIAL = 8;
 
 /** Layout of the optimiser's vector: [ar p | ma q | sar P | sma Q | mean?]. */
 class Params {
+  /** Reused per evaluation: the optimiser calls expand thousands of times. */
+  private readonly buffers: Record<'ar' | 'ma' | 'sar' | 'sma' | 'partials', Float64Array>;
+  /**
+   * AR parts as partial autocorrelations (the likelihood search, kept stationary) or as raw
+   * coefficients (CSS, unconstrained as in R: constraining it changes which local optimum is found).
+   */
+  transformed = false;
   constructor(
     readonly order: ArimaOrder,
     readonly meanStart: number,
     readonly meanScale: number,
-  ) {}
+  ) {
+    this.buffers = {
+      ar: new Float64Array(order.p),
+      ma: new Float64Array(order.q),
+      sar: new Float64Array(order.P),
+      sma: new Float64Array(order.Q),
+      partials: new Float64Array(Math.max(order.p, order.P)),
+    };
+  }
   get size(): number {
     const o = this.order;
     return o.p + o.q + o.P + o.Q + (this.hasMean ? 1 : 0);
@@ -84,25 +99,40 @@ class Params {
   get hasMean(): boolean {
     return this.order.constant && this.order.d + this.order.D <= 1;
   }
-  /** Decodes u into coefficient arrays; AR parts through the stationarity transform. */
+  /** Decodes u into coefficient arrays (fresh arrays); AR parts through the stationarity transform. */
   split(u: ArrayLike<number>): { ar: Float64Array; ma: Float64Array; sar: Float64Array; sma: Float64Array; mean: number } {
     const { p, q, P, Q } = this.order;
     const ar = new Float64Array(p);
     const sar = new Float64Array(P);
-    // |u| beyond 8 means a partial autocorrelation of 1 − 2e-7: the AR part is on its boundary
-    const bounded = (v: number) => Math.max(-MAX_PARTIAL, Math.min(MAX_PARTIAL, v));
-    u = Array.from(u as ArrayLike<number>, bounded);
-    arFromPartials(Array.prototype.slice.call(u, 0, p), ar);
-    const ma = Float64Array.from(Array.prototype.slice.call(u, p, p + q) as number[]);
-    arFromPartials(Array.prototype.slice.call(u, p + q, p + q + P), sar);
-    const sma = Float64Array.from(Array.prototype.slice.call(u, p + q + P, p + q + P + Q) as number[]);
-    const mean = this.hasMean ? this.meanStart + this.meanScale * u[p + q + P + Q] : 0;
+    const ma = new Float64Array(q);
+    const sma = new Float64Array(Q);
+    const mean = this.decode(u, ar, ma, sar, sma);
     return { ar, ma, sar, sma, mean };
   }
+  private decode(u: ArrayLike<number>, ar: Float64Array, ma: Float64Array, sar: Float64Array, sma: Float64Array): number {
+    const { p, q, P, Q } = this.order;
+    const partials = this.buffers.partials;
+    // |u| beyond 8 means a partial autocorrelation of 1 − 2e-7: the AR part is on its boundary
+    const bounded = (v: number) => Math.max(-MAX_PARTIAL, Math.min(MAX_PARTIAL, v));
+    if (this.transformed) {
+      for (let i = 0; i < p; i++) partials[i] = bounded(u[i]);
+      arFromPartials(partials, ar);
+      for (let i = 0; i < P; i++) partials[i] = bounded(u[p + q + i]);
+      arFromPartials(partials, sar);
+    } else {
+      for (let i = 0; i < p; i++) ar[i] = u[i];
+      for (let i = 0; i < P; i++) sar[i] = u[p + q + i];
+    }
+    for (let i = 0; i < q; i++) ma[i] = u[p + i];
+    for (let i = 0; i < Q; i++) sma[i] = u[p + q + P + i];
+    return this.hasMean ? this.meanStart + this.meanScale * u[p + q + P + Q] : 0;
+  }
+  /** The expanded ARMA for u; its arrays are fresh (callers may keep them). */
   expand(u: ArrayLike<number>): Arma {
-    const s = this.split(u);
+    const { ar, ma, sar, sma } = this.buffers;
+    const mean = this.decode(u, ar, ma, sar, sma);
     const m = this.order.m;
-    return { phi: multiplySeasonalAr(s.ar, s.sar, m), theta: multiplySeasonalMa(s.ma, s.sma, m), mean: s.mean };
+    return { phi: multiplySeasonalAr(ar, sar, m), theta: multiplySeasonalMa(ma, sma, m), mean };
   }
 }
 
@@ -325,9 +355,9 @@ function kalman(w: Float64Array, arma: Arma, innovations?: Float64Array): Kalman
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** BFGS as R's arima; Nelder–Mead only if the gradient search cannot start (an infinite neighbour). */
-function minimise(f: (u: Float64Array) => number, start: Float64Array): Float64Array {
+function minimise(f: (u: Float64Array) => number, start: Float64Array, forward = false): Float64Array {
   if (start.length === 0) return start;
-  const quasiNewton = bfgs(f, start);
+  const quasiNewton = bfgs(f, start, { forward });
   if (quasiNewton.evaluations > 2 * start.length + 1) return quasiNewton.x;
   return nelderMead(f, start, { step: 0.1, maxEvals: 150 * start.length + 100, ftol: 1e-10, xtol: 1e-7 }).x;
 }
@@ -355,16 +385,23 @@ export function fitArima(y: Float64Array, order: ArimaOrder, method: ArimaMethod
   const resid = new Float64Array(N);
   const cssObjective = (u: Float64Array) => {
     const { ssq, nu } = cssSsq(w, params.expand(u), resid);
-    return ssq > 0 ? 0.5 * Math.log(ssq / nu) : -1e300; // R's scale: O(1) gradients for the quasi-Newton steps
+    if (ssq === 0) return -1e300; // an exact fit
+    return ssq > 0 && Number.isFinite(ssq) ? 0.5 * Math.log(ssq / nu) : Number.POSITIVE_INFINITY; // R's scale: O(1) gradients
   };
-  let u = minimise(cssObjective, new Float64Array(k));
+  let u = minimise(cssObjective, new Float64Array(k), false);
   let arma = params.expand(u);
   let usedMethod: ArimaMethod = 'CSS';
   const r = Math.max(arma.phi.length, arma.theta.length + 1);
   if (method === 'CSS-ML' && r <= MAX_ML_STATE) {
-    // as R: a CSS AR part on the stationarity boundary fails the model; a non-invertible CSS MA part is reflected
+    // as R: a non-stationary CSS AR part fails the model; a non-invertible CSS MA part is reflected
     const { p, q, P, Q } = order;
-    for (const i of [...range(0, p), ...range(p + q, p + q + P)]) if (Math.abs(u[i]) >= MAX_PARTIAL - 1e-9) return undefined;
+    const arPartials = partialsFromAr(u.subarray(0, p));
+    const sarPartials = partialsFromAr(u.subarray(p + q, p + q + P));
+    if (arPartials === undefined || sarPartials === undefined) return undefined;
+    u = Float64Array.from(u);
+    u.set(arPartials, 0);
+    u.set(sarPartials, p + q);
+    params.transformed = true;
     u.set(invertMa(u.subarray(p, p + q)), p);
     u.set(invertMa(u.subarray(p + q + P, p + q + P + Q)), p + q + P);
     const mlObjective = (v: Float64Array) => {
@@ -377,6 +414,8 @@ export function fitArima(y: Float64Array, order: ArimaOrder, method: ArimaMethod
       u = uMl;
       arma = params.expand(u);
       usedMethod = 'CSS-ML';
+    } else {
+      return undefined;
     }
   }
   // the filter's state and innovations: needed for ML scores, and for any fit's fitted values and forecasts
@@ -494,8 +533,4 @@ function multiplyAr(a: Float64Array, b: Float64Array): Float64Array {
 /** Partial-autocorrelation coordinates of a fit's AR parts (for tests and restarts). */
 export function arIsStationary(ar: Float64Array): boolean {
   return partialsFromAr(ar) !== undefined;
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }

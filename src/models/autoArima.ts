@@ -33,6 +33,14 @@ export function arimaPeriod(ctx: FitContext, n: number): number {
   return m <= MAX_SEASONAL_PERIOD && n > 2 * m ? m : 1;
 }
 
+/** Points an approximated search looks at: enough for several seasons and the recent dynamics. */
+function searchWindow(m: number): number {
+  return Math.max(1000, 10 * m);
+}
+
+/** Exact-likelihood refits tried at the end of an approximated search before keeping the CSS winner. */
+const ML_REFITS = 1;
+
 /** Longest seasonal period modelled by seasonal ARIMA terms (hourly data's daily cycle fits; weekly does not). */
 export const MAX_SEASONAL_PERIOD = 52;
 
@@ -54,17 +62,21 @@ export function autoArimaFit(y: Float64Array, m: number, options: AutoArimaOptio
   }
   const approximation = n > 150 || m > 12;
   const method: ArimaMethod = approximation ? 'CSS' : 'CSS-ML';
+  // R's `truncate`: an approximated search looks at the latest points only; the winner is refitted on all
+  const window = approximation && n > searchWindow(m) ? y.subarray(n - searchWindow(m)) : y;
   const allowConstant = d + D <= 1;
 
   const tried = new Map<string, ArimaFit | undefined>();
   const key = (p: number, q: number, P: number, Q: number, c: boolean) => `${p},${q},${P},${Q},${c}`;
   const score = (f: ArimaFit | undefined) => (f === undefined ? Number.POSITIVE_INFINITY : f.aicc);
-  const tryOrder = (p: number, q: number, P: number, Q: number, c: boolean, how = method): ArimaFit | undefined => {
+  /** Fits an order: on the search window while searching (cached), on the whole series for the final fits. */
+  const tryOrder = (p: number, q: number, P: number, Q: number, c: boolean, how = method, final = false): ArimaFit | undefined => {
     const k = key(p, q, P, Q, c);
-    if (how === method && tried.has(k)) return tried.get(k);
+    const searching = !final && how === method;
+    if (searching && tried.has(k)) return tried.get(k);
     const order: ArimaOrder = { p, d, q, P, D, Q, m, constant: c };
-    const fit = acceptable(fitArima(y, order, how));
-    if (how === method) tried.set(k, fit);
+    const fit = acceptable(fitArima(searching ? window : y, order, how));
+    if (searching) tried.set(k, fit);
     return fit;
   };
 
@@ -131,12 +143,18 @@ export function autoArimaFit(y: Float64Array, m: number, options: AutoArimaOptio
   }
 
   if (approximation) {
-    // refit by exact likelihood; if the winner then fails, take the next best approximated model that refits
-    const ranked = [...tried.entries()].filter(([, f]) => f !== undefined).sort((a, b) => score(a[1]) - score(b[1]));
-    for (const [, f] of ranked) {
+    // refit the CSS winner by exact likelihood. R then falls back to a full exact search when the refit is
+    // rejected (typically a seasonal MA driven to −1 by a deterministic cycle); that costs seconds per
+    // series, so we keep the CSS winner as it is when its refit is rejected.
+    const ranked = [...tried.values()].filter((f) => f !== undefined).sort((a, b) => score(a) - score(b));
+    for (const f of ranked.slice(0, ML_REFITS)) {
       const o = f!.order;
       const refit = tryOrder(o.p, o.q, o.P, o.Q, o.constant, 'CSS-ML');
       if (refit !== undefined) return refit;
+    }
+    if (best !== undefined && window !== y) {
+      const o = best.order;
+      best = tryOrder(o.p, o.q, o.P, o.Q, o.constant, 'CSS', true) ?? best;
     }
   }
   if (best === undefined) {
