@@ -10,7 +10,6 @@ import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlop
 import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
 import { seasonalRepeat } from './seasonalRepeat.js';
-import { autoArima } from '../models/autoArima.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
@@ -129,10 +128,12 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
-  // Native daily-or-coarser series of a few hundred points are cheap to refit and need more origins for their
-  // errors to say anything (and afford the ARIMA order search); fleet metrics aggregated to daily peaks keep four.
-  const shortCoarse = aggregation.kind === 'raw' && stepMs >= DAY && y.length <= SHORT_SERIES_POINTS;
-  const pool = options.models ? models : affordable([...models, seasonalRepeat, ...(findModel('auto_arima') ? [] : [autoArima])], shortCoarse);
+  // Short native series (a few hundred points: yearly, monthly, a year of days, an hour of minutes) are cheap to
+  // refit and need more origins for their errors to say anything, and afford the costly models; fleet metrics
+  // aggregated to daily peaks keep four windows and the fast models.
+  const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS;
+  const multiSeasonalRaw = aggregation.kind === 'raw' && stepMs < DAY && periods.length > 1;
+  const pool = options.models ? models : affordable([...models, seasonalRepeat], shortCoarse, multiSeasonalRaw);
   const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
   const lookup = new Map(pool.map((m) => [m.alias, m]));
   const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, periods.length > 0)), selection, lookup, y, ctx, h);
@@ -256,18 +257,17 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
  * registry are skipped.
  */
 const COMBINATION_FAMILIES = {
-  seasonal: ['ets_add', 'ets_mul', 'auto_arima', 'theta', 'dotm', 'stl_ets', 'mstl_ets'],
-  plain: ['damped', 'auto_arima', 'theta', 'dotm', 'ses'],
+  seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
+  plain: ['auto_arima', 'theta', 'damped', 'naive'],
 };
 
 /**
- * The median of the families that could be backtested, scored on their
- * windows (the same cuts): robust to one member going astray. Null with fewer than three.
+ * The median of the first three families that could be backtested, scored on
+ * their windows (the same cuts, no refits): robust to one member going
+ * astray. Null with fewer than three.
  */
 function withCombination(selection: Selection, lookup: Map<string, Model>, seasonal: boolean): CandidateScore | null {
-  const family = (seasonal ? COMBINATION_FAMILIES.seasonal : COMBINATION_FAMILIES.plain).filter((a) => selection.windows.has(a));
-  // Too few families for a median: the random walk (simple smoothing at its limit) makes up the third.
-  if (family.length === 2 && selection.windows.has('naive')) family.push('naive');
+  const family = (seasonal ? COMBINATION_FAMILIES.seasonal : COMBINATION_FAMILIES.plain).filter((a) => selection.windows.has(a)).slice(0, 3);
   if (family.length < 3) return null;
   const model = ensembleModel(family.map((a) => lookup.get(a) as Model), 'median');
   const windows = ensembleWindows(family.map((a) => selection.windows.get(a) as BacktestWindow[]), 'median');
@@ -342,16 +342,23 @@ function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
   return Float64Array.from(r, (v) => v - med);
 }
 
-/** Native daily-or-coarser series up to this many points count as short: more backtest windows, the ARIMA order search. */
+/** Native (not aggregated) series up to this many points count as short: more backtest windows, the costly models. */
 const SHORT_SERIES_POINTS = 300;
 
+/** Models whose fit costs a few hundred milliseconds to seconds (order searches, decompositions with model selection). */
+const COSTLY = new Set(['auto_arima', 'mstl_ets', 'combo_median']);
+
 /**
- * Candidates whose cost suits the series: the ARIMA order search costs
- * seconds per fit (times every backtest window), so it runs only on short
- * native series (yearly, quarterly, monthly, a year of days), where it earns its keep.
+ * Candidates whose cost suits the series. The costly ones run only where
+ * they earn their keep: short native series (yearly, quarterly, monthly,
+ * a year of days), and MSTL on sub-daily series with
+ * several cycles forecast at their own resolution. Fleet metrics aggregated
+ * to daily peaks do without them (the fleet must stay fast), and
+ * `combo_median` is replaced by the median combination built from its
+ * members' backtests (the same forecast without refitting them).
  */
-function affordable(models: readonly Model[], shortCoarse: boolean): Model[] {
-  return models.filter((m) => m.alias !== 'auto_arima' || shortCoarse);
+function affordable(models: readonly Model[], shortCoarse: boolean, multiSeasonalRaw: boolean): Model[] {
+  return models.filter((m) => !COSTLY.has(m.alias) || (m.alias !== 'combo_median' && (shortCoarse || (multiSeasonalRaw && m.alias === 'mstl_ets'))));
 }
 
 /** The wider of two bands at each step. */
