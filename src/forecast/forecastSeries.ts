@@ -9,7 +9,7 @@ import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
 import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlope } from './slopeChanges.js';
 import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
-import { seasonalRepeat } from './seasonalRepeat.js';
+import { SEASONAL_REPEAT_ALIAS, seasonalRepeat } from './seasonalRepeat.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
@@ -136,7 +136,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   const pool = options.models ? models : affordable([...models, seasonalRepeat], shortCoarse, multiSeasonalRaw);
   const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
   const lookup = new Map(pool.map((m) => [m.alias, m]));
-  const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, periods.length > 0)), selection, lookup, y, ctx, h);
+  const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, multiSeasonalRaw ? 'multi' : periods.length > 0 ? 'seasonal' : 'plain')), selection, lookup, y, ctx, h);
 
   let fitted: FittedModel | null = null;
   let chosen: CandidateScore | null = null;
@@ -257,6 +257,8 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
  * registry are skipped.
  */
 const COMBINATION_FAMILIES = {
+  /** Several cycles in sub-daily data at its own resolution: only models that draw every cycle. */
+  multi: ['mstl_ets', SEASONAL_REPEAT_ALIAS, 'fourier'],
   seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
   plain: ['auto_arima', 'theta', 'damped', 'naive'],
 };
@@ -266,8 +268,8 @@ const COMBINATION_FAMILIES = {
  * their windows (the same cuts, no refits): robust to one member going
  * astray. Null with fewer than three.
  */
-function withCombination(selection: Selection, lookup: Map<string, Model>, seasonal: boolean): CandidateScore | null {
-  const family = (seasonal ? COMBINATION_FAMILIES.seasonal : COMBINATION_FAMILIES.plain).filter((a) => selection.windows.has(a)).slice(0, 3);
+function withCombination(selection: Selection, lookup: Map<string, Model>, kind: keyof typeof COMBINATION_FAMILIES): CandidateScore | null {
+  const family = COMBINATION_FAMILIES[kind].filter((a) => selection.windows.has(a)).slice(0, 3);
   if (family.length < 3) return null;
   const model = ensembleModel(family.map((a) => lookup.get(a) as Model), 'median');
   const windows = ensembleWindows(family.map((a) => selection.windows.get(a) as BacktestWindow[]), 'median');
