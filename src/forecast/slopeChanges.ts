@@ -9,6 +9,9 @@ export interface SlopeChange {
   readonly slopeAfterSe: number;
 }
 
+/** Where in the series a change may start, as a share of its length: the recent half. */
+const RECENT_SHARE = 0.5;
+
 /** Default penalty: a change must cut the residual sum of squares by this many × log(n) noise variances. */
 export const SLOPE_CHANGE_PENALTY = 12;
 
@@ -19,7 +22,9 @@ export const SLOPE_CHANGE_PENALTY = 12;
  * sum of squares by more than `penalty` × log(n) residual variances (a
  * BIC-style charge, made steep because residuals of real usage are
  * autocorrelated, so noise is not a changepoint), and when the new regime
- * holds at least `minSegment` points. O(n) with suffix sums.
+ * holds at least `minSegment` points. Only the recent half is searched, and a
+ * jump (a step the same line explains better) is not a change of slope.
+ * O(n) with suffix sums.
  */
 export function detectSlopeChange(y: Float64Array, period = 1, penalty = SLOPE_CHANGE_PENALTY, minSegment = 10): SlopeChange | null {
   const n = y.length;
@@ -49,7 +54,10 @@ export function detectSlopeChange(y: Float64Array, period = 1, penalty = SLOPE_C
   const a0 = (Sy - b0 * St) / N;
   const rss0 = yy - a0 * Sy - b0 * Sty;
   let best: { rss: number; index: number; b: number; c: number } | null = null;
-  const from = Math.max(minSegment, Math.floor(n * 0.2));
+  let bestStep = Infinity;
+  // The latest regime: changes in the recent half only (older bends are the models' business, and
+  // straightening them would hide a saturation's curve from the models that can draw it).
+  const from = Math.max(minSegment, Math.floor(n * RECENT_SHARE));
   for (let i = from; i <= n - minSegment; i++) {
     const tau = i * scale;
     const Su = suf.t[i] - tau * suf.n[i];
@@ -60,10 +68,15 @@ export function detectSlopeChange(y: Float64Array, period = 1, penalty = SLOPE_C
     if (!beta) continue;
     const rss = yy - beta[0] * Sy - beta[1] * Sty - beta[2] * Suy;
     if (!best || rss < best.rss) best = { rss, index: i, b: beta[1], c: beta[2] };
+    // The same line with a step at τ instead of a bend: a jump near the end is not a new slope.
+    const Ss = suf.n[i];
+    const step = solve3([N, St, Ss, St, Stt, suf.t[i], Ss, suf.t[i], Ss], [Sy, Sty, suf.y[i]]);
+    if (step) bestStep = Math.min(bestStep, yy - step[0] * Sy - step[1] * Sty - step[2] * suf.y[i]);
   }
   if (!best || !(best.rss > 0)) return null;
   const variance = best.rss / (n - 4);
   if ((rss0 - best.rss) / variance < penalty * Math.log(n)) return null;
+  if (bestStep <= best.rss) return null;
   // The new slope rests on the m points since the change: se = σ·sqrt(12 / m³) for a line through them.
   const m = n - best.index;
   return { index: best.index, slopeBefore: best.b * scale, slopeAfter: (best.b + best.c) * scale, slopeAfterSe: Math.sqrt((variance * 12) / (m * m * m)) };
