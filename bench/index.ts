@@ -2,8 +2,11 @@ import { benchAccuracy, benchExhaustion } from './accuracy.js';
 import { benchFleet } from './fleet.js';
 import { benchFleetForecast } from './fleetForecast.js';
 import { benchForecast } from './forecast.js';
+import { benchGrowthExhaustion, benchSubDaily } from './exhaustionCorpus.js';
 import { benchIngest } from './ingest.js';
 import { benchInput } from './input.js';
+import { benchModels } from './models.js';
+import { benchRealCorpus } from './realCorpus.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 import { benchStartup } from './startup.js';
@@ -20,12 +23,23 @@ const BENCHES: Record<string, () => Promise<void>> = {
   ingest: benchIngest,
   pull: benchPull,
   forecast: benchForecast,
-  accuracy: benchAccuracy,
-  exhaustion: benchExhaustion,
+  real: benchRealCorpus,
+  accuracy: async () => {
+    await benchRealCorpus();
+    await benchSubDaily();
+    await benchAccuracy();
+  },
+  growth: benchGrowthExhaustion,
+  subdaily: benchSubDaily,
+  exhaustion: async () => {
+    await benchGrowthExhaustion();
+    await benchExhaustion();
+  },
   load: benchLoad,
   fleet: benchFleet,
   'fleet-forecast': benchFleetForecast,
   shard: benchShard,
+  models: benchModels,
 };
 
 const wanted = process.argv.slice(2);

@@ -32,7 +32,7 @@ export function stepIndex(t0: number, step: Step, t: number): number {
 
 /** "1h", "1d", "1 month", "1 quarter": how the step reads in reports. */
 export function stepText(step: Step): string {
-  if (step.kind === 'months') return step.months === 3 ? 'quarter' : step.months === 12 ? 'year' : step.months === 1 ? 'month' : `${step.months} months`;
+  if (step.kind === 'months') return step.months === 3 ? 'quarter' : step.months === 12 ? 'year' : step.months === 1 ? 'month' : step.months % 12 === 0 ? `${step.months / 12} years` : `${step.months} months`;
   const ms = step.ms;
   if (ms % DAY === 0) return `${ms / DAY}d`;
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
@@ -44,7 +44,8 @@ export function stepText(step: Step): string {
  * Infers the step from sorted, distinct timestamps: the most frequent spacing
  * (ties to the shorter, since gaps only ever lengthen spacings), or the median
  * when timestamps jitter so much that no spacing repeats; calendar
- * months/quarters/years when that spacing is 28–31, 89–92 or 365–366 days.
+ * months/quarters/years when that spacing is 28–31, 89–92 or 365–366 days
+ * (and whole multiples of years, such as a decennial census).
  */
 export function inferStep(timestamps: Float64Array): Step {
   const diffs = new Float64Array(timestamps.length - 1);
@@ -52,7 +53,7 @@ export function inferStep(timestamps: Float64Array): Step {
   diffs.sort();
   const counts = new Map<number, number>();
   // Calendar spacings differ by a few days; bucket them as one.
-  const key = (d: number) => (d >= 28 * DAY && d <= 31 * DAY ? 30 * DAY : d >= 89 * DAY && d <= 92 * DAY ? 91 * DAY : d >= 365 * DAY && d <= 366 * DAY ? 365 * DAY : Math.round(d / 1000) * 1000);
+  const key = (d: number) => (d >= 28 * DAY && d <= 31 * DAY ? 30 * DAY : d >= 89 * DAY && d <= 92 * DAY ? 91 * DAY : wholeYears(d) ? wholeYears(d) * 365 * DAY : Math.round(d / 1000) * 1000);
   for (const d of diffs) counts.set(key(d), (counts.get(key(d)) ?? 0) + 1);
   let best = diffs[Math.floor(diffs.length / 2)];
   let bestCount = 0;
@@ -61,6 +62,15 @@ export function inferStep(timestamps: Float64Array): Step {
   const days = best / DAY;
   if (days >= 28 && days <= 31) return { kind: 'months', months: 1 };
   if (days >= 89 && days <= 92) return { kind: 'months', months: 3 };
-  if (days >= 365 && days <= 366) return { kind: 'months', months: 12 };
+  const years = wholeYears(best);
+  if (years) return { kind: 'months', months: 12 * years };
   return { kind: 'fixed', ms: best };
+}
+
+/** A spacing of whole calendar years (1 to 100; leap days allowed), or 0. A census every ten years is 3652 or 3653 days. */
+function wholeYears(d: number): number {
+  const years = Math.round(d / (365.2425 * DAY));
+  if (years < 1 || years > 100) return 0;
+  const days = d / DAY;
+  return days >= 365 * years && days <= 365 * years + Math.ceil(years / 4) ? years : 0;
 }

@@ -1,3 +1,4 @@
+import { probit } from 'simple-statistics';
 import type { ForecastInterval } from '../models/Forecast.js';
 import type { BacktestWindow } from './backtest.js';
 
@@ -36,6 +37,21 @@ export function conformalIntervals(
     }
     return { level, lower, upper };
   });
+  // Beyond the backtest's reach nothing was measured: the band keeps widening at
+  // least in proportion to the steps ahead (a slope error of the size seen at the
+  // backtest's last step keeps accruing) instead of staying as wide as the model says.
+  const reach = windows[0]?.actual.length ?? 0;
+  if (reach > 0) {
+    for (const iv of intervals) {
+      const lo0 = point[reach - 1] - iv.lower[reach - 1];
+      const hi0 = iv.upper[reach - 1] - point[reach - 1];
+      for (let k = reach; k < h; k++) {
+        const grow = ((k + 1) / reach) ** BEYOND_REACH_GROWTH;
+        iv.lower[k] = Math.min(iv.lower[k], point[k] - lo0 * grow);
+        iv.upper[k] = Math.max(iv.upper[k], point[k] + hi0 * grow);
+      }
+    }
+  }
   // Nesting: a wider level never gives a narrower band.
   for (let i = 1; i < intervals.length; i++) {
     for (let k = 0; k < h; k++) {
@@ -46,6 +62,9 @@ export function conformalIntervals(
   const coverage = sorted.map((level) => ({ level, achieved: leaveOneOutCoverage(windows, level) }));
   return { intervals, coverage };
 }
+
+/** Exponent of the band's growth with steps ahead beyond the backtest's reach (1: linear, a persistent slope error). */
+const BEYOND_REACH_GROWTH = Number(process.env.CAPPLAN_TUNE_GROWTH ?? 1);
 
 const tiny = (v: number) => 1e-9 * (Math.abs(v) + 1);
 
@@ -63,6 +82,7 @@ function scoreBands(windows: readonly BacktestWindow[], level: number, h: number
   const hi = new Float64Array(h);
   // Quantiles at a few anchor steps, interpolated between: the pools overlap heavily anyway.
   const anchors = anchorSteps(hb);
+  const inflate = fewWindowsFactor(windows.length, level);
   const qlo: number[] = [];
   const qhi: number[] = [];
   for (const k of anchors) {
@@ -71,8 +91,8 @@ function scoreBands(windows: readonly BacktestWindow[], level: number, h: number
     const pool: number[] = [];
     for (const s of all) for (let j = from; j <= to; j++) pool.push(s[j]);
     pool.sort((a, b) => a - b);
-    qlo.push(conformalQuantile(pool, (1 - level) / 2, 'lower'));
-    qhi.push(conformalQuantile(pool, (1 + level) / 2, 'upper'));
+    qlo.push(conformalQuantile(pool, (1 - level) / 2, 'lower') * inflate);
+    qhi.push(conformalQuantile(pool, (1 + level) / 2, 'upper') * inflate);
   }
   for (let k = 0; k < h; k++) {
     const kk = Math.min(k, hb - 1);
@@ -91,6 +111,31 @@ function anchorSteps(hb: number): number[] {
   const out = new Set<number>([0, hb - 1]);
   for (let i = 0; i < 24; i++) out.add(Math.min(hb - 1, Math.round(Math.exp((Math.log(hb) * i) / 23)) - 1));
   return [...out].filter((k) => k >= 0).sort((a, b) => a - b);
+}
+
+/**
+ * Errors in one backtest window move together (a wrong slope misses every
+ * step the same way), so a few windows are a few samples, however many steps
+ * they hold: their spread understates the tails. Widen by the ratio of the
+ * Student-t prediction quantile from W samples (t with W − 1 degrees of
+ * freedom × √(1 + 1/W)) to the normal one; it tends to 1 as windows grow.
+ */
+export function fewWindowsFactor(windows: number, level: number): number {
+  if (process.env.CAPPLAN_TUNE_NOINFLATE) return 1;
+  if (windows < 2) return 1;
+  const p = (1 + level) / 2;
+  const z = probit(p);
+  const nu = windows - 1;
+  const t = nu === 1 ? Math.tan(Math.PI * (p - 0.5)) : cornishFisherT(z, nu);
+  return Math.max(1, (t * Math.sqrt(1 + 1 / windows)) / z);
+}
+
+/** Student-t quantile from the normal one (Cornish–Fisher, accurate to ~1% from 2 degrees of freedom). */
+function cornishFisherT(z: number, nu: number): number {
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  const z7 = z ** 7;
+  return z + (z3 + z) / (4 * nu) + (5 * z5 + 16 * z3 + 3 * z) / (96 * nu ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * nu ** 3);
 }
 
 /**

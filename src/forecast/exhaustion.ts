@@ -1,7 +1,12 @@
+import { firstPassage } from './firstPassage.js';
 import type { SeriesForecast } from './forecastSeries.js';
 
 /** The parts of a forecast exhaustion needs (a stored forecast works too). */
 export type ExhaustionInput = Pick<SeriesForecast, 'timestamps' | 'point' | 'intervals'> & {
+  /** The signal's step-to-step wobble (sd); with it, dates come from sample paths (see firstPassage). */
+  readonly noise?: number;
+  /** Recent residuals of the signal; the paths' wobble is drawn from them when there are enough. */
+  readonly residuals?: Float64Array;
   readonly data: Pick<SeriesForecast['data'], 'lastSignal' | 'lastSignalMs'>;
   /** With a peak envelope, each value is a bucket's peak, stamped at the bucket's start. */
   readonly aggregation?: { readonly bucketMs: number | null };
@@ -29,6 +34,8 @@ export interface Exhaustion {
   readonly p50: number | null;
   /** Latest plausible (the lower band crosses). */
   readonly p90: number | null;
+  /** Probability the limit is not reached within the horizon (0 or 1 without sample paths, by the point forecast). */
+  readonly pNever: number;
   readonly horizonEndMs: number;
 }
 
@@ -39,11 +46,14 @@ export interface Exhaustion {
  * Crossing times are interpolated within the step. Falling resources
  * (remaining space) are mirrored: they are exhausted at (1 − threshold) × capacity.
  *
- * Why band edges and not simulated paths: capacity forecasts' uncertainty is
- * dominated by level and slope, which shift a whole path together; for such
- * comonotone paths the first time the q-quantile of usage reaches the limit
- * is exactly the (1 − q)-quantile of the first-passage time. It is
- * deterministic, costs one pass, and its coverage is measured in `npm run bench`.
+ * With the signal's noise known (`noise`, set by forecastSeries), dates are
+ * first-passage quantiles over sample paths (see firstPassage): the realized
+ * peaks wobble around their course and touch a limit on their first high
+ * day, earlier than the smooth band edge would say, and "never within the
+ * horizon" gets a probability. Without it (older stored forecasts), the band
+ * edges are used: for comonotone paths the first time the q-quantile of
+ * usage reaches the limit is exactly the (1 − q)-quantile of the first-passage time.
+ * Coverage of both is measured in `npm run bench -- exhaustion`.
  */
 export function exhaustion(f: ExhaustionInput, q: ExhaustionQuery): Exhaustion {
   const level = q.level ?? 0.8;
@@ -58,7 +68,7 @@ export function exhaustion(f: ExhaustionInput, q: ExhaustionQuery): Exhaustion {
   const limits = capacity.map(limitOf);
   const horizonEndMs = h ? f.timestamps[h - 1] : f.data.lastSignalMs;
   const reached = (v: number, limit: number) => (rising ? v >= limit : v <= limit);
-  if (reached(f.data.lastSignal, limitNow)) return { status: 'past', limit: limitNow, p10: null, p50: null, p90: null, horizonEndMs };
+  if (reached(f.data.lastSignal, limitNow)) return { status: 'past', limit: limitNow, p10: null, p50: null, p90: null, pNever: 0, horizonEndMs };
   // The edge that reaches the limit first is the upper one for rising series.
   const early = rising ? band.upper : band.lower;
   const late = rising ? band.lower : band.upper;
@@ -68,10 +78,27 @@ export function exhaustion(f: ExhaustionInput, q: ExhaustionQuery): Exhaustion {
   const shift = f.aggregation?.bucketMs ?? 0;
   const ends = shift ? f.timestamps.map((t) => t + shift) : f.timestamps;
   const start = { t: f.data.lastSignalMs + shift, gap: f.data.lastSignal - limitNow };
+  if (f.noise !== undefined && f.noise > 0 && h > 0) {
+    // Falling resources are mirrored so the paths always rise into the limit.
+    const s = rising ? 1 : -1;
+    const flip = (a: Float64Array) => (rising ? a : a.map((v) => -v));
+    const paths = firstPassage({
+      ends,
+      point: flip(f.point),
+      lower: flip(rising ? band.lower : band.upper),
+      upper: flip(rising ? band.upper : band.lower),
+      noise: f.noise,
+      residuals: f.residuals && !rising ? f.residuals.map((v) => -v) : f.residuals,
+      level,
+      limits: flip(limits),
+      start: { t: start.t, value: s * f.data.lastSignal },
+    });
+    return { status: paths.p50 === null ? 'beyond_horizon' : 'within', limit: limitNow, p10: paths.p10, p50: paths.p50, p90: paths.p90, pNever: paths.pNever, horizonEndMs };
+  }
   const p10 = firstCrossing(ends, early, limits, start, rising);
   const p50 = firstCrossing(ends, f.point, limits, start, rising);
   const p90 = firstCrossing(ends, late, limits, start, rising);
-  return { status: p50 === null ? 'beyond_horizon' : 'within', limit: limitNow, p10, p50, p90, horizonEndMs };
+  return { status: p50 === null ? 'beyond_horizon' : 'within', limit: limitNow, p10, p50, p90, pNever: p50 === null ? 1 : 0, horizonEndMs };
 }
 
 /**

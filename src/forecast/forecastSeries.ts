@@ -6,13 +6,17 @@ import { conformalIntervals } from './conformal.js';
 import { envelope, type Aggregation } from './envelope.js';
 import { regularize } from './regularize.js';
 import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
+import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlope } from './slopeChanges.js';
+import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
+import { SEASONAL_REPEAT_ALIAS, seasonalRepeat } from './seasonalRepeat.js';
 import { selectModel, type CandidateScore, type Selection } from './selectModel.js';
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
 import { addSteps, nominalMs, type Step } from './Step.js';
 
 const DAY = 86_400_000;
+const RAW: Aggregation = { kind: 'raw', bucketMs: null };
 /** The longest forecast capplan computes, in steps. */
 const MAX_HORIZON_STEPS = 100_000;
 
@@ -49,6 +53,8 @@ export interface SeriesForecast {
   readonly params: FittedModel['params'];
   /** Sustained level shifts found in the history and removed before fitting (a migration must not bend the trend). */
   readonly levelShifts: readonly { readonly atMs: number; readonly size: number }[];
+  /** The change of slope found and applied (older history re-sloped to today's trend), if any; per forecast step. */
+  readonly slopeChange?: { readonly atMs: number; readonly slopeBefore: number; readonly slopeAfter: number } | null;
   readonly candidates: readonly CandidateScore[];
   readonly backtest: {
     readonly windows: number;
@@ -76,6 +82,10 @@ export interface SeriesForecast {
   readonly point: Float64Array;
   /** Ascending by level; calibrated on the backtest when one was possible. */
   readonly intervals: readonly ForecastInterval[];
+  /** Standard deviation of the signal around the fitted model (robust): the wobble exhaustion's sample paths add. */
+  readonly noise?: number;
+  /** The most recent in-sample residuals of the signal (median removed): drawn from by exhaustion's sample paths, so rare spikes count. */
+  readonly residuals?: Float64Array;
 }
 
 /**
@@ -91,7 +101,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   const raw = regularize(input.timestamps, input.values, name);
   const rawStepMs = nominalMs(raw.step);
   const horizonMs = horizonInMs(options, raw.step, rawStepMs);
-  const aggregation = chooseAggregation(options.aggregation ?? 'auto', raw.step, horizonMs, raw.timestamps);
+  // A horizon in steps means steps of the series' own interval: exactly that many points come back.
+  if (options.horizonSteps !== undefined && options.aggregation !== undefined && options.aggregation !== 'auto' && options.aggregation !== 'raw' && raw.step.kind === 'fixed' && raw.step.ms < DAY) {
+    throw new UsageError(`a horizon of ${options.horizonSteps} steps forecasts ${name} at its own interval; a peak aggregation (${options.aggregation}) needs the horizon as a duration, such as 90d`);
+  }
+  const aggregation = options.horizonSteps !== undefined ? RAW : chooseAggregation(options.aggregation ?? 'auto', raw.step, horizonMs, raw.timestamps);
   let step: Step = raw.step;
   let timestamps = raw.timestamps;
   let y = raw.values;
@@ -102,16 +116,27 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     y = env.values;
   }
   const stepMs = nominalMs(step);
-  const h = options.horizonSteps !== undefined && aggregation.kind === 'raw' ? options.horizonSteps : Math.max(1, Math.ceil(horizonMs / stepMs - 1e-9));
+  const h = options.horizonSteps ?? Math.max(1, Math.ceil(horizonMs / stepMs - 1e-9));
   if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
-  const shifts = detectLevelShifts(y, periods[0] ?? 1);
+  // Windows span the longest cycle: a weekend is not a level shift.
+  const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
   if (shifts.length > 0) y = removeLevelShifts(y, shifts);
+  // The latest regime drives the future: a significant change of slope re-slopes the older history.
+  const slopeChange = detectSlopeChange(y, periods.length ? Math.max(...periods) : 1, Number(process.env.CAPPLAN_TUNE_PENALTY ?? SLOPE_CHANGE_PENALTY));
+  if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
-  const selection = selectModel(models, y, ctx, h);
-  const lookup = new Map(models.map((m) => [m.alias, m]));
-  const ranking = secondChance(withEnsemble(selection, lookup), selection, lookup, y, ctx, h);
+  // Forecast-level candidates join the registry's unless the caller named the models.
+  // Short native series (a few hundred points: yearly, monthly, a year of days, an hour of minutes) are cheap to
+  // refit and need more origins for their errors to say anything, and afford the costly models; fleet metrics
+  // aggregated to daily peaks keep four windows and the fast models.
+  const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS;
+  const multiSeasonalRaw = aggregation.kind === 'raw' && stepMs < DAY && periods.length > 1;
+  const pool = options.models ? models : affordable([...models, seasonalRepeat], shortCoarse, multiSeasonalRaw);
+  const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
+  const lookup = new Map(pool.map((m) => [m.alias, m]));
+  const ranking = secondChance(preferCombination(withEnsemble(selection, lookup), withCombination(selection, lookup, multiSeasonalRaw ? 'multi' : periods.length > 0 ? 'seasonal' : 'plain')), selection, lookup, y, ctx, h);
 
   let fitted: FittedModel | null = null;
   let chosen: CandidateScore | null = null;
@@ -143,8 +168,14 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     const band = fitted.predict(h, [0.8]).intervals[0];
     const width = band.upper.map((u, k) => (u - band.lower[k]) / 2);
     const calibrated = conformalIntervals(windows, forecast.point, width, levels);
-    intervals = calibrated.intervals;
+    // Few backtest windows give few, correlated errors: their quantiles understate the tails.
+    // The model's own band is a floor, so calibration can widen a band but not shrink it below the model's.
+    intervals = process.env.CAPPLAN_TUNE_FLOOR === '0' ? calibrated.intervals : calibrated.intervals.map((iv, i) => unionBand(iv, forecast.intervals[i]));
     coverage = calibrated.coverage.filter((c) => Number.isFinite(c.achieved));
+  }
+  if (slopeChange) {
+    const inflate = Number(process.env.CAPPLAN_TUNE_SLOPE_SE ?? 2);
+    for (const iv of intervals) widenForSlope(forecast.point, iv.lower, iv.upper, probit((1 + iv.level) / 2), slopeChange.slopeAfterSe * inflate);
   }
   const last = timestamps[timestamps.length - 1];
   const futureTimes = new Float64Array(h);
@@ -157,6 +188,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     periods,
     params: fitted.params,
     levelShifts: shifts.map((sh) => ({ atMs: timestamps[sh.index], size: sh.size })),
+    slopeChange: slopeChange ? { atMs: timestamps[slopeChange.index], slopeBefore: slopeChange.slopeBefore, slopeAfter: slopeChange.slopeAfter } : null,
     candidates: ranking,
     backtest: {
       windows: windows?.length ?? 0,
@@ -178,6 +210,8 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     timestamps: futureTimes,
     point: forecast.point,
     intervals,
+    noise: signalNoise(y, fitted.fitted, forecast.point, intervals.find((i) => i.level === 0.8)),
+    residuals: recentResiduals(y, fitted.fitted),
   };
 }
 
@@ -217,6 +251,52 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
   return ranking;
 }
 
+/**
+ * The families the M competitions' combinations are made of, seasonal and
+ * not: exponential smoothing, ARIMA, Theta, STL + ETS. Aliases not in the
+ * registry are skipped.
+ */
+const COMBINATION_FAMILIES = {
+  /** Several cycles in sub-daily data at its own resolution: only models that draw every cycle. */
+  multi: ['mstl_ets', SEASONAL_REPEAT_ALIAS, 'fourier'],
+  seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
+  plain: ['auto_arima', 'theta', 'damped', 'naive'],
+};
+
+/**
+ * The median of the first three families that could be backtested, scored on
+ * their windows (the same cuts, no refits): robust to one member going
+ * astray. Null with fewer than three.
+ */
+function withCombination(selection: Selection, lookup: Map<string, Model>, kind: keyof typeof COMBINATION_FAMILIES): CandidateScore | null {
+  const family = COMBINATION_FAMILIES[kind].filter((a) => selection.windows.has(a)).slice(0, 3);
+  if (family.length < 3) return null;
+  const model = ensembleModel(family.map((a) => lookup.get(a) as Model), 'median');
+  const windows = ensembleWindows(family.map((a) => selection.windows.get(a) as BacktestWindow[]), 'median');
+  lookup.set(model.alias, model);
+  (selection.windows as Map<string, readonly BacktestWindow[]>).set(model.alias, windows);
+  return { model: model.alias, mase: mase(windows) };
+}
+
+/** A single model must beat the combination by this factor to be chosen over it: backtests on a few windows are noisy. */
+const COMBINATION_MARGIN = Number(process.env.CAPPLAN_TUNE_MARGIN ?? 0.7);
+
+/**
+ * Selection by backtest on a few windows picks the luckiest of many
+ * candidates as often as the best; the combination is the default and a
+ * candidate leads only when it clearly beats it.
+ */
+function preferCombination(ranking: CandidateScore[], combination: CandidateScore | null): CandidateScore[] {
+  if (!combination || combination.mase === null) return ranking;
+  const leader = ranking[0];
+  const rest = ranking.filter((c) => c.mase !== null);
+  const failed = ranking.filter((c) => c.mase === null);
+  if (leader && leader.mase !== null && leader.mase < COMBINATION_MARGIN * combination.mase) {
+    return [...rest, combination].sort((a, b) => (a.mase as number) - (b.mase as number)).concat(failed);
+  }
+  return [combination, ...rest, ...failed];
+}
+
 /** How many of the best models an ensemble averages. */
 const ENSEMBLE_SIZE = 3;
 
@@ -235,6 +315,58 @@ function withEnsemble(selection: Selection, lookup: Map<string, Model>): Candida
   (selection.windows as Map<string, readonly BacktestWindow[]>).set(model.alias, windows);
   const all = [...scored, { model: model.alias, mase: score }].sort((a, b) => (a.mase as number) - (b.mase as number));
   return [...all, ...selection.ranking.filter((c) => c.mase === null)];
+}
+
+/**
+ * Robust sd of the signal around the model's in-sample fit (1.4826 × MAD),
+ * at most the 80% band's half-width at the first step, which already holds it.
+ */
+function signalNoise(y: Float64Array, fitted: Float64Array, point: Float64Array, band: ForecastInterval | undefined): number {
+  const r: number[] = [];
+  for (let i = 0; i < y.length; i++) if (Number.isFinite(fitted[i])) r.push(y[i] - fitted[i]);
+  if (r.length < 5 || !band || point.length === 0) return 0;
+  r.sort((a, b) => a - b);
+  const med = r[r.length >> 1];
+  const dev = r.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+  const sd = 1.4826 * dev[dev.length >> 1];
+  const firstHalf = (band.upper[0] - band.lower[0]) / 2 / 1.2815515655446004;
+  return Math.max(0, Math.min(sd, firstHalf));
+}
+
+/** How many recent residuals a forecast keeps for exhaustion's sample paths (two years of daily peaks). */
+const KEPT_RESIDUALS = 730;
+
+function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
+  const r: number[] = [];
+  for (let i = Math.max(0, y.length - KEPT_RESIDUALS); i < y.length; i++) if (Number.isFinite(fitted[i])) r.push(y[i] - fitted[i]);
+  const sorted = [...r].sort((a, b) => a - b);
+  const med = sorted.length ? sorted[sorted.length >> 1] : 0;
+  return Float64Array.from(r, (v) => v - med);
+}
+
+/** Native (not aggregated) series up to this many points count as short: more backtest windows, the costly models. */
+const SHORT_SERIES_POINTS = 300;
+
+/** Models whose fit costs a few hundred milliseconds to seconds (order searches, decompositions with model selection). */
+const COSTLY = new Set(['auto_arima', 'mstl_ets', 'combo_median']);
+
+/**
+ * Candidates whose cost suits the series. The costly ones run only where
+ * they earn their keep: short native series (yearly, quarterly, monthly,
+ * a year of days), and MSTL on sub-daily series with
+ * several cycles forecast at their own resolution. Fleet metrics aggregated
+ * to daily peaks do without them (the fleet must stay fast), and
+ * `combo_median` is replaced by the median combination built from its
+ * members' backtests (the same forecast without refitting them).
+ */
+function affordable(models: readonly Model[], shortCoarse: boolean, multiSeasonalRaw: boolean): Model[] {
+  return models.filter((m) => !COSTLY.has(m.alias) || (m.alias !== 'combo_median' && (shortCoarse || (multiSeasonalRaw && m.alias === 'mstl_ets'))));
+}
+
+/** The wider of two bands at each step. */
+function unionBand(a: ForecastInterval, b: ForecastInterval | undefined): ForecastInterval {
+  if (!b) return a;
+  return { level: a.level, lower: a.lower.map((v, k) => Math.min(v, b.lower[k])), upper: a.upper.map((v, k) => Math.max(v, b.upper[k])) };
 }
 
 function normaliseLevels(levels: readonly number[]): number[] {

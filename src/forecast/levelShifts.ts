@@ -19,8 +19,12 @@ export function detectLevelShifts(y: Float64Array, period = 1): LevelShift[] {
   if (n < 3 * window) return [];
   const d = new Float64Array(n - 1);
   for (let i = 1; i < n; i++) d[i - 1] = y[i] - y[i - 1];
-  const sortedD = Float64Array.from(d).sort();
-  const slope = sortedD[Math.floor(sortedD.length / 2)];
+  // The trend per step from differences a whole cycle apart: within a sawtooth (a weekly garbage
+  // collection) the typical one-step difference is the ramp, not the trend, and would make every
+  // reset look like a sustained drop.
+  const seasonalD = new Float64Array(n - period);
+  for (let i = period; i < n; i++) seasonalD[i - period] = (y[i] - y[i - period]) / period;
+  const slope = seasonalD.sort()[Math.floor(seasonalD.length / 2)];
   const dev = Float64Array.from(d, (v) => Math.abs(v - slope)).sort();
   const sigma = 1.4826 * dev[Math.floor(dev.length / 2)];
   if (!(sigma > 0)) return [];

@@ -24,7 +24,7 @@ export interface DetectedPeriod {
  * Which candidate periods are present. A period counts when the average
  * profile by phase explains a fair share of the variance left after removing
  * a moving-average trend, and (for a multiple of a period already found, such
- * as a week of hours after the day) clearly more than the shorter one does.
+ * as a week of hours after the day) a fair share of what the shorter one leaves unexplained.
  * Needs two full cycles.
  */
 export function detectSeasonality(y: Float64Array, step: Step, threshold = 0.2): DetectedPeriod[] {
@@ -34,8 +34,18 @@ export function detectSeasonality(y: Float64Array, step: Step, threshold = 0.2):
     const r = detrend(y, p);
     const sp = profileStrength(r, p) - p / r.length;
     const divisors = found.filter((f) => p % f.period === 0);
-    const sq = divisors.length ? Math.max(...divisors.map((f) => profileStrength(r, f.period))) : 0;
-    if (sp >= threshold && sp - sq >= threshold / 2) found.push({ period: p, strength: sp });
+    if (sp < threshold) continue;
+    if (divisors.length === 0) {
+      found.push({ period: p, strength: sp });
+      continue;
+    }
+    // A multiple (a week after a day) counts when it cuts the residual variance the shorter cycle
+    // leaves, per degree of freedom, by a fair share: a weekend that only damps the daily profile
+    // explains little of the total but most of the rest, while chance alone cuts nothing.
+    const n = r.length;
+    const leftByMultiple = (1 - profileStrength(r, p)) / (n - p);
+    const leftByShorter = Math.min(...divisors.map((f) => (1 - profileStrength(r, f.period)) / (n - f.period)));
+    if (1 - leftByMultiple / leftByShorter >= threshold / 4) found.push({ period: p, strength: sp });
   }
   return found;
 }

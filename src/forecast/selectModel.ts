@@ -24,9 +24,9 @@ export interface Selection {
  * Scores every candidate on the same rolling-origin backtest and ranks them by
  * MASE. A model that throws is recorded with its reason, never fatal.
  */
-export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitContext, horizon: number): Selection {
+export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitContext, horizon: number, maxWindows = 4): Selection {
   const minTrain = Math.min(...models.map((m) => m.minLength(ctx)));
-  const plan = planBacktest(y.length, horizon, minTrain);
+  const plan = planBacktest(y.length, horizon, minTrain, maxWindows);
   const scores: CandidateScore[] = [];
   const windows = new Map<string, BacktestWindow[]>();
   for (const model of models) {
@@ -59,3 +59,4 @@ export function selectModel(models: readonly Model[], y: Float64Array, ctx: FitC
   ];
   return { plan, ranking, windows };
 }
+

@@ -1,4 +1,6 @@
 import type { Model } from './Model.js';
+import { autoArima } from './autoArima.js';
+import { comboMedian } from './combination.js';
 import { damped } from './damped.js';
 import { drift } from './drift.js';
 import { etsAdd } from './etsAdd.js';
@@ -6,11 +8,13 @@ import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
 import { logistic } from './logistic.js';
+import { mstlEts } from './mstlEts.js';
 import { naive } from './naive.js';
 import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
 import { seasonalNaive } from './seasonalNaive.js';
 import { theilSen } from './theilSen.js';
+import { theta } from './theta.js';
 
 /** Every model capplan can select from, by unique alias. */
 export const MODELS: readonly Model[] = [
@@ -28,6 +32,10 @@ export const MODELS: readonly Model[] = [
   etsMul,
   piecewise,
   logistic,
+  autoArima,
+  theta,
+  mstlEts,
+  comboMedian,
 ];
 
 /** Looks a model up by alias; undefined when there is none. */

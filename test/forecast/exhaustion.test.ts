@@ -53,3 +53,29 @@ describe('exhaustion', () => {
     );
   });
 });
+
+describe('exhaustion over sample paths', () => {
+  it('with the signal’s noise, dates earlier than the smooth band edges and mirrors falling resources', () => {
+    const smooth = exhaustion(line(50, 1, 0.25), { capacity: 100, threshold: 1, direction: 'rising' });
+    const noisy = exhaustion({ ...line(50, 1, 0.25), noise: 3 }, { capacity: 100, threshold: 1, direction: 'rising' });
+    expect(noisy.status).toBe('within');
+    expect(noisy.p50 as number).toBeLessThan(smooth.p50 as number);
+    expect(noisy.p10 as number).toBeLessThanOrEqual(noisy.p50 as number);
+    expect(noisy.pNever).toBeLessThan(0.01);
+    // Remaining space falling from 50 by 1/day towards 0: the same dates as usage rising by 1/day to 100.
+    const base = line(50, -1, 0.25);
+    const falling = exhaustion({ ...base, noise: 3 }, { capacity: 100, threshold: 1, direction: 'falling' });
+    const rising = exhaustion({ ...line(-50, 1, 0.25), noise: 3 }, { capacity: 0, threshold: 1, direction: 'rising' });
+    expect(falling.p50).toBe(rising.p50);
+  });
+
+  it('gives a probability of never within the horizon', () => {
+    const e = exhaustion({ ...line(50, 0.4, 0.3), noise: 1 }, { capacity: 100, threshold: 1, direction: 'rising' });
+    // The point forecast ends at 90 after 100 days: most paths never get to 100, some (the steeper ones) do.
+    expect(e.status).toBe('beyond_horizon');
+    expect(e.p50).toBeNull();
+    expect(e.pNever).toBeGreaterThan(0.5);
+    expect(e.pNever).toBeLessThan(1);
+    expect(e.p10).not.toBeNull();
+  });
+});

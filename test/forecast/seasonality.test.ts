@@ -30,3 +30,10 @@ describe('detectSeasonality', () => {
     expect(detectSeasonality(y, { kind: 'months', months: 1 }).map((p) => p.period)).toEqual([12]);
   });
 });
+
+describe('detectSeasonality: weekly cycles that only damp the daily one', () => {
+  it('finds the week when weekends scale the business-hours plateau down', () => {
+    const y = series(24 * 7 * 8, (i) => (i % 24 >= 9 && i % 24 < 18 ? 10 : 0) * (Math.floor(i / 24) % 7 >= 5 ? 0.7 : 1), 0.5);
+    expect(detectSeasonality(y, hourly).map((p) => p.period)).toEqual([24, 168]);
+  });
+});

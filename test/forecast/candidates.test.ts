@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ensembleModel, ensembleWindows } from '../../src/forecast/ensemble.js';
+import { forecastSeries } from '../../src/forecast/forecastSeries.js';
+import { seasonalRepeat } from '../../src/forecast/seasonalRepeat.js';
+import type { Model } from '../../src/models/Model.js';
+import { Prng } from '../../src/source/demo/prng.js';
+
+const H = 3_600_000;
+
+/** A model that always forecasts `c` with a ±1 band. */
+function constant(c: number): Model {
+  return {
+    alias: `const${c}`,
+    minLength: () => 1,
+    fit: (y) => ({
+      alias: `const${c}`,
+      fitted: new Float64Array(y.length).fill(c),
+      params: {},
+      predict: (h, levels) => ({ point: new Float64Array(h).fill(c), intervals: levels.map((level) => ({ level, lower: new Float64Array(h).fill(c - 1), upper: new Float64Array(h).fill(c + 1) })) }),
+    }),
+  };
+}
+
+describe('median combination', () => {
+  it('takes the middle member step by step, so one member going astray does not move it', () => {
+    const m = ensembleModel([constant(1), constant(2), constant(1000)], 'median');
+    expect(m.alias).toBe('median(const1+const2+const1000)');
+    const f = m.fit(new Float64Array(5), { periods: [], stepMs: H }).predict(3, [0.8]);
+    expect([...f.point]).toEqual([2, 2, 2]);
+    expect([...f.intervals[0].upper]).toEqual([3, 3, 3]);
+    const w = (p: number) => [{ origin: 0, actual: new Float64Array([0]), point: new Float64Array([p]), width: new Float64Array([1]), scale: 1 }];
+    expect(ensembleWindows([w(1), w(2), w(1000)], 'median')[0].point[0]).toBe(2);
+    expect(ensembleWindows([w(1), w(2), w(1000)])[0].point[0]).toBeCloseTo(1003 / 3, 9);
+  });
+});
+
+describe('seasonal repeat of the longest cycle', () => {
+  it('repeats last week of hourly data, and is not a candidate with a single cycle', () => {
+    const y = Float64Array.from({ length: 24 * 21 }, (_, i) => i);
+    const f = seasonalRepeat.fit(y, { periods: [24, 168], stepMs: H }).predict(170, [0.8]);
+    expect(f.point[0]).toBe(y.length - 168);
+    expect(f.point[167]).toBe(y.length - 1);
+    expect(f.point[168]).toBe(y.length - 168);
+    expect(seasonalRepeat.minLength({ periods: [24], stepMs: H })).toBe(Infinity);
+  });
+
+  it('makes selection keep the weekly profile of an hourly series whose weekends only damp the daily one', () => {
+    const rng = new Prng(5);
+    const n = 24 * 7 * 8;
+    const start = Date.UTC(2026, 8, 7); // a Monday
+    const profile = (i: number) => {
+      const hour = i % 24;
+      const weekend = Math.floor(i / 24) % 7 >= 5;
+      return (hour >= 9 && hour < 18 ? 50 : 0) * (weekend ? 0.6 : 1) + (hour === 2 ? 30 : 0);
+    };
+    const f = forecastSeries(
+      { timestamps: Float64Array.from({ length: n }, (_, i) => start + i * H), values: Float64Array.from({ length: n }, (_, i) => 100 + profile(i) + rng.normal()) },
+      { horizonSteps: 168, aggregation: 'raw' },
+    );
+    expect(f.periods).toEqual([24, 168]);
+    expect(f.levelShifts).toEqual([]);
+    expect(f.candidates.some((c) => c.model === 'seasonal_repeat_longest' && c.mase !== null)).toBe(true);
+    // History ends on a Monday 00:00 after 8 weeks: step k is hour k of the next week.
+    const mondayNoon = f.point[12];
+    const saturdayNoon = f.point[5 * 24 + 12];
+    expect(mondayNoon - saturdayNoon).toBeGreaterThan(15); // 50 on weekdays, 30 at weekends
+    expect(mondayNoon - saturdayNoon).toBeLessThan(25);
+  });
+});
