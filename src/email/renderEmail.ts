@@ -1,6 +1,6 @@
 import { Resvg } from '@resvg/resvg-js';
 import type { Attachment } from 'nodemailer/lib/mailer/index.js';
-import { formatDate, formatDateTime } from '../report/dates.js';
+import { formatDate, formatDateTime } from '../time/dates.js';
 import { escapeHtml } from '../report/escape.js';
 import type { ReportModel } from '../report/ReportModel.js';
 import { renderCsv } from '../report/renderJson.js';

@@ -1,5 +1,5 @@
 import { oneLine } from '../report/names.js';
-import { lastDay } from '../report/period.js';
+import { lastDay } from '../time/periods.js';
 import type { ReportModel, SummaryItem } from '../report/ReportModel.js';
 
 const MAX = 180;

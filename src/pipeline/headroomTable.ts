@@ -1,6 +1,6 @@
 import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
 import { quarterHeadroom, type PeriodHeadroom } from '../forecast/headroom.js';
-import { quartersFrom, type Quarter } from '../forecast/quarters.js';
+import { quartersFrom, type Quarter, type QuarterCalendar } from '../time/quarters.js';
 import { usageView } from '../forecast/usageView.js';
 import type { Store } from '../store/Store.js';
 import type { StoredRun } from './storedRuns.js';
@@ -82,8 +82,8 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
 }
 
 /** The quarters a headroom table covers by default: this one and the next three. */
-export function defaultQuarters(asOfMs: number, fiscalYearStartMonth = 1): Quarter[] {
-  return quartersFrom(asOfMs, 4, fiscalYearStartMonth);
+export function defaultQuarters(asOfMs: number, calendar: QuarterCalendar): Quarter[] {
+  return quartersFrom(asOfMs, 4, calendar);
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

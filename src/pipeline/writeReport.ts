@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatDate } from '../report/dates.js';
+import { formatDate } from '../time/dates.js';
 import type { ReportModel } from '../report/ReportModel.js';
 import { renderHtml } from '../report/renderHtml.js';
 import { renderCsv, renderJson } from '../report/renderJson.js';

@@ -1,3 +1,5 @@
+import type { Period } from '../time/periods.js';
+
 /**
  * Everything a report shows, built once from the store; Markdown, HTML, JSON and
  * CSV are views of this one model, so they can never disagree.
@@ -27,14 +29,8 @@ export interface ReportModel {
   readonly dataQuality: DataQualitySummary;
 }
 
-export interface ReportPeriod {
-  readonly kind: 'quarter' | 'range';
-  /** "2027-Q1" or "2027-01-01 – 2027-02-15". */
-  readonly label: string;
-  readonly startMs: number;
-  /** Exclusive end. */
-  readonly endMs: number;
-}
+/** The period a report is about (see time/periods.ts). */
+export type ReportPeriod = Period;
 
 export interface ExecutiveSummary {
   /** [this period, the next one]: resources whose earliest plausible exhaustion (p10) falls before each end. */

@@ -1,4 +1,4 @@
-import { daysBetween, formatDate } from './dates.js';
+import { daysBetween, formatDate } from '../time/dates.js';
 import { headlineExhaustion, type ResourceReport } from './ReportModel.js';
 import { formatQuantity } from './units.js';
 

@@ -4,9 +4,10 @@ import type { Store } from '../store/Store.js';
 import { listParam } from '../store/sqlValues.js';
 import { recommendAction } from './action.js';
 import { renderCharts } from './charts.js';
-import { daysBetween, formatDate } from './dates.js';
+import { daysBetween, formatDate } from '../time/dates.js';
 import { disambiguate, shortName } from './names.js';
-import { nextPeriod, quarterOf } from './period.js';
+import { nextPeriod, quarterPeriod } from '../time/periods.js';
+import type { QuarterCalendar } from '../time/quarters.js';
 import {
   compareRisk,
   headlineExhaustion,
@@ -25,6 +26,7 @@ import {
   type RiskBucket,
   type RunSummary,
 } from './ReportModel.js';
+import { DAY } from '../time/constants.js';
 
 export interface BuildReportOptions {
   readonly nowMs: number;
@@ -32,7 +34,9 @@ export interface BuildReportOptions {
   readonly title?: string;
   /** A specific forecast run; default the latest successful baseline run. */
   readonly runId?: number;
-  /** Default: the calendar quarter containing `nowMs` in `timeZone`. */
+  /** Month the fiscal year starts (1 = calendar quarters, the default). */
+  readonly fiscalYearStartMonth?: number;
+  /** Default: the quarter containing `nowMs` in `timeZone`. */
   readonly period?: ReportPeriod;
   /** Label to group headroom by; default the first of cluster, team, env, region, namespace present; null: by resource only. */
   readonly groupBy?: string | null;
@@ -42,7 +46,6 @@ export interface BuildReportOptions {
   readonly renderCharts?: boolean;
 }
 
-const DAY = 86_400_000;
 const GROUP_LABELS = ['cluster', 'team', 'env', 'region', 'namespace'];
 const AT_RISK = new Set<ExhaustionStatus>(['past', 'within']);
 
@@ -52,7 +55,8 @@ const AT_RISK = new Set<ExhaustionStatus>(['past', 'within']);
  */
 export async function buildReportModel(store: Store, options: BuildReportOptions): Promise<ReportModel> {
   const tz = options.timeZone;
-  const period = options.period ?? quarterOf(options.nowMs, tz);
+  const calendar: QuarterCalendar = { fiscalYearStartMonth: options.fiscalYearStartMonth ?? 1, timeZone: tz };
+  const period = options.period ?? quarterPeriod(options.nowMs, calendar);
   const run = await readRun(store, options.runId);
   const resources = run ? [...(await readResources(store, run))].sort(compareRisk) : [];
   const asOf = run?.asOfMs ?? options.nowMs;
@@ -70,7 +74,7 @@ export async function buildReportModel(store: Store, options: BuildReportOptions
     period,
     run,
     resources,
-    summary: { buckets: run ? buckets(resources, period, asOf, horizonEnd, tz) : [] },
+    summary: { buckets: run ? buckets(resources, period, asOf, horizonEnd, calendar) : [] },
     groups: groups(resources, groupBy),
     charts,
     changes: run ? await readChanges(store, run, resources) : null,
@@ -275,8 +279,9 @@ function riskKey(r: ResourceReport, asOfMs: number): number | null {
   return e.status === 'past' ? asOfMs : (e.p10Ms ?? e.p50Ms);
 }
 
-function buckets(resources: readonly ResourceReport[], period: ReportPeriod, asOfMs: number, horizonEndMs: number | null, tz: string): RiskBucket[] {
-  const next = nextPeriod(period, tz);
+function buckets(resources: readonly ResourceReport[], period: ReportPeriod, asOfMs: number, horizonEndMs: number | null, calendar: QuarterCalendar): RiskBucket[] {
+  const tz = calendar.timeZone;
+  const next = nextPeriod(period, calendar);
   const item = (r: ResourceReport) => {
     const e = headlineExhaustion(r);
     return {

@@ -1,7 +1,7 @@
 import { tzOffset } from '@date-fns/tz';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { formatDate } from './dates.js';
+import { formatDate } from '../time/dates.js';
 import type { ResourceChart } from './ReportModel.js';
 import { axisScale, formatQuantity } from './units.js';
 

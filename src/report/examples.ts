@@ -9,12 +9,11 @@ import { Store } from '../store/Store.js';
 import { buildReportModel } from './buildReportModel.js';
 import { renderHtml } from './renderHtml.js';
 import { renderMarkdown } from './renderMarkdown.js';
+import { DAY, HOUR } from '../time/constants.js';
 
 /** The pinned clock of the committed example: the small demo fleet's history ends here. */
 export const EXAMPLE_NOW = Date.UTC(2026, 10, 24, 9, 30);
 export const EXAMPLE_FILES = ['example.md', 'example.html'] as const;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /**
  * Regenerates `reports/examples/`: the small demo fleet (seed 42) pulled,

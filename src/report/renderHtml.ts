@@ -1,4 +1,4 @@
-import { formatDate, formatDateTime } from './dates.js';
+import { formatDate, formatDateTime } from '../time/dates.js';
 import { escapeHtml } from './escape.js';
 import { methodology } from './methodology.js';
 import type { ReportModel } from './ReportModel.js';

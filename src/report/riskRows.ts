@@ -1,4 +1,4 @@
-import { daysBetween, formatDate } from './dates.js';
+import { daysBetween, formatDate } from '../time/dates.js';
 import { headlineExhaustion, type ReportModel, type ResourceReport, type ThresholdExhaustion } from './ReportModel.js';
 import { formatPercent, formatQuantity } from './units.js';
 

@@ -1,5 +1,5 @@
-import { daysBetween, formatDate, formatDateTime } from './dates.js';
-import { lastDay } from './period.js';
+import { daysBetween, formatDate, formatDateTime } from '../time/dates.js';
+import { lastDay } from '../time/periods.js';
 import { resolutionText } from './riskRows.js';
 import type { ChangedRisk, GroupRollup, ReportModel, ResourceChart, RiskBucket, SummaryItem } from './ReportModel.js';
 import { formatPercent, formatQuantity } from './units.js';

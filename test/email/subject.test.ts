@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { reportSubject } from '../../src/email/subject.js';
 import type { ReportModel, SummaryItem } from '../../src/report/ReportModel.js';
-import { parseQuarter } from '../../src/report/period.js';
+import { quarterPeriod } from '../../src/time/periods.js';
 
 const TZ = 'UTC';
-const period = parseQuarter('2027-Q1', TZ)!;
-const next = parseQuarter('2027-Q2', TZ)!;
+const period = quarterPeriod(Date.UTC(2027, 0, 1), { fiscalYearStartMonth: 1, timeZone: TZ });
+const next = quarterPeriod(Date.UTC(2027, 3, 1), { fiscalYearStartMonth: 1, timeZone: TZ });
 const item = (shortName: string, p50: string | null, status: SummaryItem['status'] = 'within'): SummaryItem => ({
   seriesId: shortName, shortName, name: shortName, resource: 'disk', status, p10Ms: null, p50Ms: p50 === null ? null : Date.parse(p50), p90Ms: null, headroomRatio: 0.1, action: '',
 });

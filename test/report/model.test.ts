@@ -3,33 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartSpec, renameIds } from '../../src/report/charts.js';
-import { nextPeriod, parseQuarter, parseRange, quarterOf } from '../../src/report/period.js';
+import { parseQuarter } from '../../src/time/quarters.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
 import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
-
-describe('report periods (date-fns quarters in the report zone)', () => {
-  it('the quarter containing an instant starts at local midnight', () => {
-    // 2026-12-31T23:30Z is already 2027-01-01 in Berlin.
-    const q = quarterOf(Date.UTC(2026, 11, 31, 23, 30), 'Europe/Berlin');
-    expect(q.label).toBe('2027-Q1');
-    expect(new Date(q.startMs).toISOString()).toBe('2026-12-31T23:00:00.000Z');
-    expect(new Date(q.endMs).toISOString()).toBe('2027-03-31T22:00:00.000Z'); // CEST from March 28
-    expect(quarterOf(Date.UTC(2026, 11, 31, 23, 30), 'UTC').label).toBe('2026-Q4');
-  });
-
-  it('parses 2027-Q1 and ranges, and steps to the next period', () => {
-    const q = parseQuarter('2027-q2', 'UTC');
-    expect(q && [q.label, new Date(q.startMs).toISOString(), new Date(q.endMs).toISOString()]).toEqual(['2027-Q2', '2027-04-01T00:00:00.000Z', '2027-07-01T00:00:00.000Z']);
-    expect(parseQuarter('2027-Q5', 'UTC')).toBeNull();
-    const r = parseRange('2027-01-01', '2027-01-31', 'UTC');
-    expect(r && [r.label, (r.endMs - r.startMs) / DAY]).toEqual(['2027-01-01 – 2027-01-31', 31]);
-    expect(parseRange('2027-02-30', '2027-03-01', 'UTC')).toBeNull();
-    expect(parseRange('2027-03-01', '2027-02-01', 'UTC')).toBeNull();
-    expect(nextPeriod(q!, 'UTC').label).toBe('2027-Q3');
-    expect(nextPeriod(r!, 'UTC').label).toBe('2027-02-01 – 2027-03-03');
-  });
-});
 
 describe('report model from the synthetic fleet', () => {
   let dir: string;
@@ -94,7 +71,7 @@ describe('report model from the synthetic fleet', () => {
   });
 
   it('says so when the period lies beyond the forecast horizon', async () => {
-    const far = await goldenModel(db, { period: parseQuarter('2027-Q3', TZ)!, chartLimit: 0 });
+    const far = await goldenModel(db, { period: { kind: 'quarter', ...parseQuarter('2027-Q3', { fiscalYearStartMonth: 1, timeZone: TZ })! }, chartLimit: 0 });
     expect(far.notices.join(' ')).toMatch(/horizon ends 2027-02-22, before 2027-Q3 starts: no forecast covers this period/);
     expect(far.charts).toEqual([]);
     expect(renderMarkdown(far)).toContain('> **Note:** The forecast horizon ends 2027-02-22, before 2027-Q3 starts');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { findRun } from '../../pipeline/storedRuns.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';

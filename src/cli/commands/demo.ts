@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { buildReportModel } from '../../report/buildReportModel.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { headlineExhaustion } from '../../report/ReportModel.js';
 import { fullText, intervalText } from '../../report/riskRows.js';
 import { ingestDemo } from '../../pipeline/ingestDemo.js';
@@ -14,6 +14,7 @@ import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
+import { HOUR } from '../../time/constants.js';
 
 interface DemoOptions {
   db: string;
@@ -26,7 +27,6 @@ interface DemoOptions {
   failOnRisk?: boolean;
 }
 
-const HOUR = 3_600_000;
 
 export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext) => {
   program

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { diffRuns, type ExhaustionChange } from '../../pipeline/diffRuns.js';
 import { findRun } from '../../pipeline/storedRuns.js';
 import { parseTimestamp } from '../../source/csv/parseTimestamp.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { parseQuarter } from '../../forecast/quarters.js';
+import { parseQuarter, type QuarterCalendar } from '../../time/quarters.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
 import { findRun } from '../../pipeline/storedRuns.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable, type Table } from '../../report/tabular.js';
 import { formatPercent, formatQuantity } from '../../report/units.js';
 import { Store } from '../../store/Store.js';
@@ -43,7 +43,8 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
       try {
         const run = await findRun(store, { scenario: opts.scenario ?? null });
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
-        const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
+        const calendar: QuarterCalendar = { fiscalYearStartMonth: fiscal, timeZone: opts.tz };
+        const quarters = opts.quarter ? [quarterOption(opts.quarter, calendar)] : defaultQuarters(run.asOfMs, calendar);
         const rows = await headroomTable(store, run, quarters);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
@@ -114,4 +115,10 @@ function rollUp(rows: readonly HeadroomRow[], label: string, quarters: readonly 
       ];
     }),
   };
+}
+
+function quarterOption(text: string, calendar: QuarterCalendar) {
+  const q = parseQuarter(text, calendar);
+  if (!q) throw new UsageError(`--quarter: '${text}' is not a quarter (expected e.g. 2027-Q1 or FY2027-Q1)`);
+  return q;
 }

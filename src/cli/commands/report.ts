@@ -6,7 +6,8 @@ import { deliverReport, parseRecipients } from '../../email/sendReport.js';
 import { UsageError } from '../../errors.js';
 import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
-import { parseQuarter, parseRange } from '../../report/period.js';
+import { parseRange } from '../../time/periods.js';
+import { parseQuarter, type QuarterCalendar } from '../../time/quarters.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { Store } from '../../store/Store.js';
@@ -54,7 +55,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       if (opts.groupBy === undefined && plan?.planning?.defaults.groupBy) opts.groupBy = plan.planning.defaults.groupBy;
       if (opts.email === '' && plan?.email) opts.email = plan.email.to.join(',');
       checkTimeZoneOption(opts.tz);
-      const period = parsePeriod(opts);
+      const calendar: QuarterCalendar = { fiscalYearStartMonth: plan?.planning?.defaults.fiscalYearStartMonth ?? 1, timeZone: opts.tz };
+      const period = parsePeriod(opts, calendar);
       const to = opts.email === undefined ? null : parseRecipients(opts.email);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');
 
@@ -64,6 +66,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
         model = await buildReportModel(store, {
           nowMs: ctx.now(),
           timeZone: opts.tz,
+          fiscalYearStartMonth: calendar.fiscalYearStartMonth,
           chartLimit: opts.charts,
           ...(period ? { period } : {}),
           ...(opts.groupBy ? { groupBy: opts.groupBy } : {}),
@@ -99,12 +102,12 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     });
 };
 
-function parsePeriod(opts: ReportOptions): ReportPeriod | null {
+function parsePeriod(opts: ReportOptions, calendar: QuarterCalendar): ReportPeriod | null {
   if (opts.quarter && (opts.from || opts.to)) throw new UsageError('--quarter cannot be combined with --from/--to');
   if (opts.quarter) {
-    const q = parseQuarter(opts.quarter, opts.tz);
-    if (!q) throw new UsageError(`--quarter: expected YYYY-QN such as 2027-Q1, got '${opts.quarter}'`);
-    return q;
+    const q = parseQuarter(opts.quarter, calendar);
+    if (!q) throw new UsageError(`--quarter: expected YYYY-QN such as 2027-Q1 or FY2027-Q1, got '${opts.quarter}'`);
+    return { kind: 'quarter', ...q };
   }
   if (opts.from || opts.to) {
     if (!opts.from || !opts.to) throw new UsageError('--from and --to go together (YYYY-MM-DD, both inclusive)');

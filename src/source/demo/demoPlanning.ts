@@ -1,6 +1,6 @@
 import { DEFAULT_PLANNING, type PlanningSpec } from '../../plan/Planning.js';
+import { DAY } from '../../time/constants.js';
 
-const DAY = 86_400_000;
 
 /**
  * The demo's planning settings, as a plan file would give them: disks warn
