@@ -9,6 +9,7 @@ import { usageView } from '../forecast/usageView.js';
 import { planningFor, thresholdList, type PlanningSpec } from '../plan/Planning.js';
 import type { ExhaustionRecord, ForecastRecord } from '../store/ForecastRecord.js';
 import type { SeriesRow, Store } from '../store/Store.js';
+import { usageNow, type UsageNow } from '../store/usageNow.js';
 
 export interface ForecastStoreOptions {
   readonly asOfMs: number;
@@ -68,6 +69,7 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
     }
   }
   const byId = new Map(series.map((s) => [s.seriesId, s]));
+  const now = await usageNow(store, options.asOfMs);
   const forecastOptions: ForecastOptions = {
     horizonMs: options.horizonMs,
     levels: [...options.levels],
@@ -105,13 +107,13 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
     for await (const out of forecastFleet(input, { forecast: forecastOptions, workers: options.workers })) {
       const row = byId.get(out.id) as SeriesRow;
       if ('result' in out) {
-        const record = toRecord(row, out.result, [], options);
+        const record = toRecord(row, out.result, [], options, now.get(row.seriesId));
         models.set(record.model as string, (models.get(record.model as string) ?? 0) + 1);
         (batches.get(runId) as ForecastRecord[]).push(record);
         for (const s of options.scenarios ?? []) {
           const applies = !s.resources || s.resources.includes(row.resource);
           const { forecast, capacityChanges } = applies ? applyScenario(out.result, s) : { forecast: out.result, capacityChanges: [] };
-          (batches.get(scenarioRuns.get(s.name) as number) as ForecastRecord[]).push(toRecord(row, forecast, capacityChanges, options));
+          (batches.get(scenarioRuns.get(s.name) as number) as ForecastRecord[]).push(toRecord(row, forecast, capacityChanges, options, now.get(row.seriesId)));
         }
       } else {
         failed++;
@@ -130,7 +132,7 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
   return { runId, seriesCount: done, failedCount: failed, models, scenarioRuns };
 }
 
-function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly CapacityChange[], options: ForecastStoreOptions): ForecastRecord {
+function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly CapacityChange[], options: ForecastStoreOptions, now: UsageNow | undefined): ForecastRecord {
   const planning = planningFor(options.planning ?? null, row.resource);
   const thresholds = options.planning ? thresholdList(planning.thresholds) : options.thresholds;
   const hasCapacity = row.capacity !== null && row.capacity > 0;
@@ -143,7 +145,8 @@ function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly Capa
         return { threshold, capacity: row.capacity as number, status: e.status, p10: e.p10, p50: e.p50, p90: e.p90, horizonEndMs: e.horizonEndMs };
       });
   const rec = capacity
-    ? recommend(usageView(f, capacity, row.capacity as number, row.direction), {
+    ? // Usage now is the 7-day peak (store/usageNow.ts), as in capplan headroom, the report and the views.
+      recommend(usageView(now ? { ...f, data: { ...f.data, lastSignal: now.peak } } : f, capacity, row.capacity as number, row.direction), {
         targetHeadroom: planning.targetHeadroom,
         leadTimeMs: planning.leadTimeMs,
         risk: planning.risk,

@@ -2,7 +2,7 @@ import { formatDate, formatDateTime } from '../time/dates.js';
 import { escapeHtml } from './escape.js';
 import { methodology } from './methodology.js';
 import type { ReportModel } from './ReportModel.js';
-import { headline, RISK_COLUMNS, riskRows, thresholdRows } from './riskRows.js';
+import { headline, riskTable, thresholdRows } from './riskRows.js';
 import {
   bucketEmptyText,
   bucketTitle,
@@ -12,7 +12,11 @@ import {
   errorBudgetsTable,
   groupsTable,
   modelsTable,
+  ordersTable,
   pullIssuesTable,
+  quarterTable,
+  reclaimTable,
+  scenarioLines,
   scenariosTable,
   summaryLead,
   summaryTable,
@@ -24,15 +28,16 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}h3{font-size:1rem;margin-top:1.2rem}
 .meta{color:#59636e}.headline{font-size:1.1rem;font-weight:600}.notice{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5rem .75rem}
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
-th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f6f8fa;font-weight:600}
+th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:normal;word-break:normal;hyphens:none}
+th{background:#f6f8fa;font-weight:600;white-space:nowrap}
 tr.past td{background:#ffebe9}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
 tr.total td{font-weight:600;background:#f6f8fa}
-td.num{text-align:right}
+td.num{text-align:right;white-space:nowrap}
+.wide{overflow-x:auto}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:1rem}
 figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;break-inside:avoid}
 figure svg{max-width:100%;height:auto;display:block}figcaption{color:#59636e;font-size:.85rem;margin-top:.25rem}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,figure{break-inside:avoid}}
+@media print{body{margin:0;max-width:none;font-size:11px}h2,h3{break-after:avoid}tr,figure{break-inside:avoid}thead{display:table-header-group}.wide{overflow:visible}.charts{grid-template-columns:1fr 1fr}}
 `;
 
 /** The report as one self-contained HTML page (no external resources, no scripts); charts are inline SVG. */
@@ -64,6 +69,14 @@ export function renderHtml(model: ReportModel): string {
   });
   parts.push(`</section>`);
 
+  parts.push(`<section id="orders"><h2>What to order, by when</h2>`);
+  if (model.orders.length === 0) parts.push(`<p>${e(`Nothing to order: every resource keeps its target headroom through ${formatDate(model.run.horizonEndMs, tz)}.`)}</p>`);
+  else {
+    parts.push(`<p>Amounts keep the plan's target headroom through the horizon; order by = needed by minus the lead time.</p>`);
+    parts.push(table(ordersTable(model), { id: 'order-table', rowClass: model.orders.map((o) => (o.late ? 'past' : '')) }));
+  }
+  parts.push(`</section>`);
+
   parts.push(`<section id="changes"><h2>What changed since the last report</h2>`);
   const changes = changeLines(model);
   if (changes === null) parts.push(`<p>No earlier forecast run to compare with.</p>`);
@@ -91,18 +104,22 @@ export function renderHtml(model: ReportModel): string {
   parts.push(
     `<p>Dates are when usage is forecast to reach capacity: the median (p50) and the 80% interval (p10 is the earliest plausible date). Resources are ranked by the earliest plausible date.</p>`,
   );
-  const risks = riskRows(model);
-  parts.push(
-    table(
-      { columns: RISK_COLUMNS, rows: risks.map((r) => [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data]) },
-      { id: 'risks', numeric: new Set([0, 3, 4, 5]), rowClass: risks.map((r) => r.status) },
-    ),
-  );
+  const risks = riskTable(model);
+  parts.push(table(risks, { id: 'risks', numeric: risks.numeric, rowClass: risks.status }));
+  if (model.quarters.length > 0) {
+    parts.push(`<h3>Headroom per quarter</h3><p>Conservative headroom (capacity minus the quarter's peak at the 80% band's upper edge), as <code>capplan headroom</code> prints it; * the forecast ends inside the quarter.</p>`);
+    parts.push(table(quarterTable(model), { id: 'quarters', numeric: new Set(model.quarters.map((_, i) => i + 3).concat([2])) }));
+  }
   const th = thresholdRows(model);
   if (th.columns.length > 3 && th.rows.length > 0) parts.push(`<h3>Thresholds (median date each is reached)</h3>${table(th, { id: 'thresholds' })}`);
   parts.push(`</section>`);
 
-  if (model.scenarios.length > 0) parts.push(`<section id="scenarios"><h2>Scenarios</h2>${table(scenariosTable(model))}</section>`);
+  if (model.scenarios.length > 0) {
+    parts.push(`<section id="scenarios"><h2>Scenarios</h2><ul>${scenarioLines(model).map((l) => `<li>${e(l)}</li>`).join('')}</ul>${table(scenariosTable(model), { id: 'scenario-table' })}</section>`);
+  }
+  if (model.reclaimable.length > 0) {
+    parts.push(`<section id="reclaimable"><h2>Reclaimable capacity</h2><p>Resources whose forecast peak (p90) stays below half their capacity through the horizon; right-sizing keeps the target headroom at that peak.</p>${table(reclaimTable(model), { id: 'reclaim-table' })}</section>`);
+  }
   if (model.errorBudgets.length > 0) parts.push(`<section id="error-budgets"><h2>Error budgets</h2>${table(errorBudgetsTable(model))}</section>`);
 
   parts.push(`<section id="methodology"><h2>Methodology and data quality</h2><ul>`);
@@ -131,5 +148,5 @@ function table(t: TextTable, opts: { id?: string; numeric?: ReadonlySet<number>;
       return `<tr${cls ? ` class="${e(cls)}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
-  return `<table${opts.id ? ` id="${e(opts.id)}"` : ''}>${head}<tbody>\n${body}\n</tbody></table>`;
+  return `<div class="wide"><table${opts.id ? ` id="${e(opts.id)}"` : ''}>${head}<tbody>\n${body}\n</tbody></table></div>`;
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderReport, type ReportFormat } from '../../src/pipeline/writeReport.js';
+import { renderReport, type ReportFormat } from '../../src/report/writeReport.js';
 import { buildReportModel } from '../../src/report/buildReportModel.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { Store } from '../../src/store/Store.js';

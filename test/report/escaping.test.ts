@@ -87,7 +87,7 @@ describe('hostile label values in every format', () => {
   });
 
   it('email: one-line subject, escaped HTML body, text part without forged lines', () => {
-    const worst: ReportModel = { ...model, summary: { buckets: [{ ...model.summary.buckets[1], label: '2026-Q4' }, model.summary.buckets[1]] } };
+    const worst: ReportModel = { ...model, summary: { counts: { full: 0, lateOrders: 0, ordersDue: 0, critical: 0, budgetsSpent: 0, budgetsBurning: 0 }, buckets: [{ ...model.summary.buckets[1], label: '2026-Q4' }, model.summary.buckets[1]] } };
     const subject = reportSubject(worst);
     expect(subject).not.toMatch(/[\r\n]/);
     const mail = buildReportEmail(model);

@@ -82,12 +82,13 @@ describe('report model from the synthetic fleet', () => {
   it('the scenario and error-budget hooks render when filled', () => {
     const filled: ReportModel = {
       ...model,
-      scenarios: [{ scenario: 'double traffic', runId: 9, rows: [{ seriesId: 'x', shortName: 'db-07 /data', baselineP50Ms: AS_OF + 20 * DAY, scenarioP50Ms: AS_OF + 10 * DAY, status: 'within' }] }],
-      errorBudgets: [{ name: 'checkout availability', objective: 0.999, remainingRatio: 0.4, burnRate: 1.5, exhaustionMs: AS_OF + 30 * DAY }],
+      scenarios: [{ scenario: 'double traffic', runId: 9, description: null, changes: ['usage +100% from 2026-11-24'], resources: ['disk'], rows: [{ seriesId: 'x', shortName: 'db-07 /data', baselineP50Ms: AS_OF + 20 * DAY, scenarioP50Ms: AS_OF + 10 * DAY, status: 'within', baselineStatus: 'within', days: -10 }] }],
+      errorBudgets: [{ name: 'checkout availability', objective: 0.999, remainingRatio: 0.4, burnRate: 1.5, exhaustionMs: AS_OF + 30 * DAY, status: 'within', firing: [] }],
     };
     const md = renderMarkdown(filled);
     expect(md).toContain('## Scenarios');
-    expect(md).toContain('| double traffic | db-07 /data | 2026-12-14 | 2026-12-04 | within |');
+    expect(md).toContain('| double traffic | db-07 /data | 2026-12-14 | 2026-12-04 | 10 d earlier |');
+    expect(md).toContain('double traffic: usage +100% from 2026-11-24 on disk; moves 1 full date.');
     expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | 2026-12-24 |');
     expect(renderMarkdown(model)).not.toContain('## Scenarios');
   });

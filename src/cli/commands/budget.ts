@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { findRun } from '../../pipeline/storedRuns.js';
+import { findRun } from '../../store/runs.js';
 import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';

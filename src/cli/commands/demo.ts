@@ -8,7 +8,7 @@ import { ingestDemo } from '../../pipeline/ingestDemo.js';
 import { planRun } from '../../pipeline/planRun.js';
 import { demoPlanning } from '../../source/demo/demoPlanning.js';
 import { reportRisks } from './forecast.js';
-import { writeReportFiles } from '../../pipeline/writeReport.js';
+import { writeReportFiles } from '../../report/writeReport.js';
 import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';

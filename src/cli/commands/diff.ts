@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { diffRuns, type ExhaustionChange } from '../../pipeline/diffRuns.js';
-import { findRun } from '../../pipeline/storedRuns.js';
+import { diffRuns, type ExhaustionChange } from '../../store/diffRuns.js';
+import { findRun } from '../../store/runs.js';
 import { parseTimestamp } from '../../source/csv/parseTimestamp.js';
 import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';

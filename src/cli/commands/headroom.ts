@@ -3,7 +3,8 @@ import { UsageError } from '../../errors.js';
 import { parseQuarter, type QuarterCalendar } from '../../time/quarters.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { defaultQuarters, headroomTable, type HeadroomRow } from '../../pipeline/headroomTable.js';
-import { findRun } from '../../pipeline/storedRuns.js';
+import { findRun } from '../../store/runs.js';
+import { rollUp } from '../../pipeline/rollUp.js';
 import { formatDate } from '../../time/dates.js';
 import { formatTable, type Table } from '../../report/tabular.js';
 import { formatPercent, formatQuantity } from '../../report/units.js';
@@ -48,7 +49,7 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
         const rows = await headroomTable(store, run, quarters);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
-        if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);
+        if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUpTable(rows, groupBy, labels), 'table')}`);
         if (opts.format === 'table') {
           ctx.stdout.write(`\nrun #${run.runId}${run.scenario ? ` (scenario ${run.scenario})` : ''} on data up to ${formatDate(run.asOfMs, opts.tz)}; headroom is capacity minus the quarter's peak forecast usage (conservative: 80% upper edge); dates ${opts.tz}\n`);
         }
@@ -89,31 +90,18 @@ function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: 
   };
 }
 
-/** Sums capacity and peak usage per value of a label: headroom of a cluster, a team. */
-function rollUp(rows: readonly HeadroomRow[], label: string, quarters: readonly string[]): Table {
-  const groups = new Map<string, HeadroomRow[]>();
-  for (const r of rows) {
-    const key = `${r.resource} ${label}=${r.labels[label] ?? '(none)'}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
+/** Headroom per value of a label, from the one roll-up the report and the SQL macro headroom_by share. */
+function rollUpTable(rows: readonly HeadroomRow[], label: string, quarters: readonly string[]): Table {
+  const { groups } = rollUp(rows, label, (r) => r.displayName);
   return {
     columns: ['group', 'series', 'capacity', 'headroom_now', ...quarters.map((q) => `headroom_${q}`)],
-    rows: [...groups].map(([key, rs]) => {
-      const cap = rs.reduce((s, r) => s + r.capacity, 0);
-      const used = rs.reduce((s, r) => s + r.usedNow, 0);
-      return [
-        key,
-        rs.length,
-        formatQuantity(cap, rs[0].unit),
-        formatPercent((cap - used) / cap),
-        ...quarters.map((q) => {
-          const qs = rs.map((r) => r.quarters.find((x) => x.label === q)).filter((x) => x !== undefined);
-          if (qs.length === 0) return null;
-          const c = qs.reduce((s, x) => s + x.capacity, 0);
-          return formatPercent((c - qs.reduce((s, x) => s + x.peakConservative, 0)) / c);
-        }),
-      ];
-    }),
+    rows: groups.map((g) => [
+      `${g.resource} ${label}=${g.group}`,
+      g.seriesCount,
+      formatQuantity(g.capacity, g.unit),
+      formatPercent(g.headroomRatio),
+      ...quarters.map((q) => (g.quarters.has(q) ? formatPercent(g.quarters.get(q) as number) : null)),
+    ]),
   };
 }
 

@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { EmailError } from '../../email/EmailError.js';
 import { deliverReport, parseRecipients } from '../../email/sendReport.js';
 import { UsageError } from '../../errors.js';
-import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
+import { OUTPUT_FORMATS, renderReport, writeReport, type OutputFormat } from '../../report/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
 import { parseRange } from '../../time/periods.js';
 import { parseQuarter, type QuarterCalendar } from '../../time/quarters.js';

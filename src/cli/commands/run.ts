@@ -6,7 +6,7 @@ import { ExitCode } from '../../errors.js';
 import { loadPlan } from '../../plan/loadPlan.js';
 import { sloPullResources } from '../../plan/sloResources.js';
 import { planRun } from '../../pipeline/planRun.js';
-import { writeReport, type OutputFormat } from '../../pipeline/writeReport.js';
+import { writeReport, type OutputFormat } from '../../report/writeReport.js';
 import { buildReportModel } from '../../report/buildReportModel.js';
 import { closeInterruptedPulls, runPull } from '../../source/prometheus/runPull.js';
 import { openWaiting } from '../../store/openWaiting.js';
