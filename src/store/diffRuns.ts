@@ -13,7 +13,7 @@ export interface ExhaustionChange {
   readonly afterStatus: string | null;
   readonly beforeP50: number | null;
   readonly afterP50: number | null;
-  /** after − before in days (negative: earlier); null unless dated in both. */
+  /** after − before in days (negative: earlier); null unless within the horizon in both. */
   readonly movedDays: number | null;
   /** Dated within the horizon or already past, before and after. */
   readonly atRiskBefore: boolean;
@@ -45,7 +45,8 @@ export async function diffRuns(store: Store, before: StoredRun, after: StoredRun
     const afterStatus = as === null ? null : String(as);
     const beforeP50 = bp === null ? null : Number(bp);
     const afterP50 = ap === null ? null : Number(ap);
-    const movedDays = beforeP50 !== null && afterP50 !== null ? (afterP50 - beforeP50) / 86_400_000 : null;
+    // Only dates within the horizon move: a 'past' row's date is the run's data end, not a forecast.
+    const movedDays = beforeStatus === 'within' && afterStatus === 'within' && beforeP50 !== null && afterP50 !== null ? (afterP50 - beforeP50) / 86_400_000 : null;
     let kind: ExhaustionChange['kind'];
     if (beforeStatus === null) kind = 'new_series';
     else if (afterStatus === null) kind = 'gone';

@@ -6,6 +6,7 @@ import { chartSpec, renameIds } from '../../src/report/charts.js';
 import { parseQuarter } from '../../src/time/quarters.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
+import { formatQuantity } from '../../src/report/units.js';
 import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
 
 describe('report model from the synthetic fleet', () => {
@@ -24,11 +25,19 @@ describe('report model from the synthetic fleet', () => {
     expect(now.label).toBe('2026-Q4');
     expect(now.items.map((i) => i.shortName)).toEqual(['full-01 /data', 'db-07 /data']);
     expect(now.items[0].status).toBe('past');
-    expect(now.items[0].action).toMatch(/^At capacity now/);
+    expect(now.items[0].action).toMatch(/^Late: order [\d.]+ TiB now/);
     const db07 = now.items[1];
     expect([db07.p10Ms, db07.p50Ms, db07.p90Ms].every((x) => x !== null && x > AS_OF)).toBe(true);
     expect(db07.p50Ms).toBe(AS_OF + 20 * DAY);
-    expect(db07.action).toMatch(/Order capacity now: may be full from 2026-12-12; adding about 12.4 TiB/);
+    // The stored recommendation: keep 20% free at the 80% band's upper edge through the horizon, 30 days lead time.
+    const rec = model.resources.find((r) => r.shortName === 'db-07 /data')?.recommendation;
+    expect(rec?.action).toBe('add');
+    // Usage now (8 TiB) is exactly 80% of 10 TiB: the first forecast day eats into the target headroom.
+    expect(rec?.neededByMs).toBe(AS_OF + DAY);
+    expect(rec?.orderByMs).toBe(AS_OF + DAY - 30 * DAY);
+    expect(db07.action).toBe(`Late: order ${formatQuantity(rec!.amount, 'bytes')} now; needed by 2026-11-25, the order-by date 2026-10-26 (30 d lead time) has passed.`);
+    expect(model.orders.map((o) => o.shortName)).toContain('db-07 /data');
+    expect(model.summary.counts.lateOrders).toBe(model.orders.filter((o) => o.late).length);
     expect(next.label).toBe('2027-Q1');
     expect(next.items.map((i) => i.shortName)[0]).toBe('db-08 /data');
   });
@@ -89,7 +98,7 @@ describe('report model from the synthetic fleet', () => {
     expect(md).toContain('## Scenarios');
     expect(md).toContain('| double traffic | db-07 /data | 2026-12-14 | 2026-12-04 | 10 d earlier |');
     expect(md).toContain('double traffic: usage +100% from 2026-11-24 on disk; moves 1 full date.');
-    expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | 2026-12-24 |');
+    expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | none | 2026-12-24 |');
     expect(renderMarkdown(model)).not.toContain('## Scenarios');
   });
 });
