@@ -23,7 +23,7 @@ export function reportSubject(model: ReportModel): string {
     text = `No resource exhausts before ${by}`;
   }
   const extra = otherRisks(model);
-  if (extra.length > 0) text = `${extra.join(', ')}; ${text}`;
+  if (extra.length > 0) text = `${text}; ${extra.join(', ')}`;
   const line = oneLine(text);
   return line.length > MAX ? `${line.slice(0, MAX - 1)}…` : line;
 }

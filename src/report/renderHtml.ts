@@ -33,7 +33,7 @@ th{background:#f6f8fa;font-weight:600;white-space:nowrap}
 tr.past td{background:#ffebe9}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
 tr.total td{font-weight:600;background:#f6f8fa}
 td.num{text-align:right;white-space:nowrap}
-.wide{overflow-x:auto}
+.wide{overflow-x:auto}.nw{white-space:nowrap}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:1rem}
 figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;break-inside:avoid}
 figure svg{max-width:100%;height:auto;display:block}figcaption{color:#59636e;font-size:.85rem;margin-top:.25rem}
@@ -144,9 +144,18 @@ function table(t: TextTable, opts: { id?: string; numeric?: ReadonlySet<number>;
   const body = t.rows
     .map((row, r) => {
       const cls = opts.rowClass?.[r];
-      const cells = row.map((c, i) => `<td${opts.numeric?.has(i) ? ' class="num"' : ''}>${e(c)}</td>`).join('');
+      const cells = row.map((c, i) => `<td${opts.numeric?.has(i) ? ' class="num"' : ''}>${keepTogether(e(c))}</td>`).join('');
       return `<tr${cls ? ` class="${e(cls)}"` : ''}>${cells}</tr>`;
     })
     .join('\n');
   return `<div class="wide"><table${opts.id ? ` id="${e(opts.id)}"` : ''}>${head}<tbody>\n${body}\n</tbody></table></div>`;
+}
+
+/**
+ * Dates, numbers with units and hyphenated or slashed words ("eu-west",
+ * "/var/log") never wrap inside: browsers would break them after a hyphen or
+ * a slash. Works on escaped HTML; entities hold no hyphen or slash.
+ */
+function keepTogether(html: string): string {
+  return html.replace(/\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|-?\d[\d.,]*(?:\s?(?:%|[kMGTP]?i?B|TiB|GiB|d|×|cores|conns|req\/s))?|[^\s<>]*[-/][^\s<>]*/g, (m) => `<span class="nw">${m}</span>`);
 }

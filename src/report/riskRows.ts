@@ -121,6 +121,7 @@ export function headline(model: ReportModel): string {
 /** Late orders, critical thresholds and error budgets, as short phrases for the headline and the subject. */
 export function otherRisks(model: ReportModel): string[] {
   const c = model.summary.counts;
+  if (!c) return [];
   const n = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
   return [
     c.lateOrders > 0 ? n(c.lateOrders, 'late order', 'late orders') : null,

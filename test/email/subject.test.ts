@@ -28,6 +28,12 @@ describe('email subject', () => {
     expect(reportSubject({ ...model([]), run: null })).toBe('Capacity headroom report: no forecast data');
   });
 
+  it('counts late orders, critical thresholds and error budgets too, not only "full"', () => {
+    const counts = { full: 0, lateOrders: 1, ordersDue: 0, critical: 1, budgetsSpent: 1, budgetsBurning: 0 };
+    const m = model([]);
+    expect(reportSubject({ ...m, summary: { ...m.summary, counts } })).toBe('No resource exhausts before 2027-03-31; 1 late order, 1 series at or near critical, 1 error budget spent');
+  });
+
   it('stays one line and bounded, whatever the labels hold', () => {
     const s = reportSubject(model([item(`evil\r\nBcc: x@y ${'z'.repeat(300)}`, '2027-03-02T00:00:00Z')]));
     expect(s).not.toMatch(/[\r\n]/);

@@ -7,6 +7,7 @@ import { parseQuarter } from '../../src/time/quarters.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
 import { formatQuantity } from '../../src/report/units.js';
+import { buildReportEmail } from '../../src/email/renderEmail.js';
 import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
 
 describe('report model from the synthetic fleet', () => {
@@ -98,6 +99,11 @@ describe('report model from the synthetic fleet', () => {
     expect(md).toContain('## Scenarios');
     expect(md).toContain('| double traffic | db-07 /data | 2026-12-14 | 2026-12-04 | 10 d earlier |');
     expect(md).toContain('double traffic: usage +100% from 2026-11-24 on disk; moves 1 full date.');
+    // The email carries the error budgets too (a run that exits 3 on a spent budget must say why).
+    const mail = buildReportEmail({ ...filled, charts: [] });
+    expect(mail.text).toContain('Error budgets');
+    expect(mail.text).toContain('checkout availability (99.90%): 40% left, burn rate 1.50×, alerts firing: none; exhausted: 2026-12-24');
+    expect(mail.html).toContain('Error budgets');
     expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | none | 2026-12-24 |');
     expect(renderMarkdown(model)).not.toContain('## Scenarios');
   });
