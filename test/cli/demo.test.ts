@@ -37,8 +37,9 @@ describe('capplan demo (small fleet, pinned clock)', () => {
 
     // The report lists the known disk among the risks, with its interval and model.
     const md = readFileSync(join(out, 'headroom-2026-11-24.md'), 'utf8');
-    expect(md).toMatch(/host="db-01"/);
+    expect(md).toMatch(/\| db-01 \/data \| us-east \| disk \|/);
     const json = JSON.parse(readFileSync(join(out, 'headroom-2026-11-24.json'), 'utf8')) as { resources: { name: string }[] };
+    expect(json.resources.some((r) => r.name.includes('host="db-01"'))).toBe(true);
     expect(json.resources.length).toBe(8);
     const samples = Number((await store.query('SELECT count(*) FROM samples')).rows[0][0]);
     store.close();
