@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { findRun } from '../../store/runs.js';
+import { readErrorBudgets } from '../../store/readErrorBudgets.js';
 import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import { Store } from '../../store/Store.js';
@@ -21,15 +22,10 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
       try {
         const run = await findRun(store);
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run`);
-        const reader = await store.connection.runAndReadAll(
-          `SELECT slo, objective, window_s, remaining, error_ratio, alerts::VARCHAR, status, epoch_ms(p10)::DOUBLE, epoch_ms(p50)::DOUBLE, epoch_ms(p90)::DOUBLE
-           FROM error_budgets WHERE run_id = $1 ORDER BY remaining`,
-          [run.runId],
-        );
         const machine = opts.format !== 'table';
         const date = (v: unknown) => (v === null ? null : machine ? new Date(Number(v)).toISOString() : formatDate(Number(v), opts.tz));
-        const rows = reader.getRows().map(([slo, objective, windowS, remaining, ratio, alertsJson, status, p10, p50, p90]) => {
-          const alerts = JSON.parse(String(alertsJson)) as { severity: string; long_s: number; factor: number; long_rate: number; firing: boolean }[];
+        const rows = (await readErrorBudgets(store, run.runId)).map((b) => {
+          const [slo, objective, windowS, remaining, ratio, alerts, status, p10, p50, p90] = [b.slo, b.objective, b.windowMs / 1000, b.remaining, b.errorRatio, b.alerts, b.status, b.p10Ms, b.p50Ms, b.p90Ms];
           const firing = alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`);
           const burn1d = alerts.find((a) => a.long_s === 86_400)?.long_rate ?? null;
           return [
