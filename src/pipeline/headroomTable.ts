@@ -1,5 +1,6 @@
 import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
 import { quarterHeadroom, type PeriodHeadroom } from '../forecast/headroom.js';
+import type { Recommendation } from '../forecast/recommend.js';
 import { quartersFrom, type Quarter, type QuarterCalendar } from '../time/quarters.js';
 import { usageView } from '../forecast/usageView.js';
 import type { Store } from '../store/Store.js';
@@ -25,14 +26,8 @@ export interface HeadroomRow {
 }
 
 /** A recommendation as stored with the run (forecast/recommend.ts), with the plan inputs it used. */
-export interface StoredRecommendation {
-  readonly action: 'none' | 'add';
-  readonly amount: number;
-  readonly neededByMs: number | null;
-  readonly orderByMs: number | null;
-  readonly late: boolean;
+export interface StoredRecommendation extends Omit<Recommendation, 'risk'> {
   readonly risk: string;
-  readonly targetHeadroom: number;
   readonly leadTimeMs: number;
   /** Planned capacity changes the run applied, with their notes. */
   readonly capacityChanges: readonly CapacityChange[];

@@ -1,3 +1,5 @@
+import type { StoredRecommendation } from '../pipeline/headroomTable.js';
+import type { StoredRun } from '../store/runs.js';
 import type { Period } from '../time/periods.js';
 
 /**
@@ -247,30 +249,15 @@ export interface ErrorBudget {
   readonly firing: readonly string[];
 }
 
-export interface RunSummary {
-  readonly runId: number;
-  readonly asOfMs: number;
-  readonly horizonEndMs: number;
-  readonly levels: readonly number[];
-  readonly seriesCount: number;
-  readonly failedCount: number;
-  /** How many series each model was chosen for. */
+/** The run a report is about (store/runs.ts), with how many series each model was chosen for. */
+export type RunSummary = Pick<StoredRun, 'runId' | 'asOfMs' | 'horizonEndMs' | 'levels' | 'seriesCount' | 'failedCount'> & {
   readonly models: readonly { model: string; count: number }[];
-}
+};
 
 export type ExhaustionStatus = 'past' | 'within' | 'beyond_horizon';
 
-export interface Recommendation {
-  readonly action: 'none' | 'add';
-  readonly amount: number;
-  readonly neededByMs: number | null;
-  readonly orderByMs: number | null;
-  readonly late: boolean;
-  readonly risk: string;
-  readonly targetHeadroom: number;
-  readonly leadTimeMs: number;
-  readonly plannedChanges: readonly PlannedChange[];
-}
+/** The stored recommendation (pipeline/headroomTable.ts), its planned changes with their notes. */
+export type Recommendation = Omit<StoredRecommendation, 'capacityChanges'> & { readonly plannedChanges: readonly PlannedChange[] };
 
 export interface ThresholdExhaustion {
   readonly threshold: number;
