@@ -15,14 +15,14 @@ import { DAY, HOUR } from '../src/time/constants.js';
 /** The pinned clock of the committed example: the small demo fleet's history ends here. */
 export const EXAMPLE_NOW = Date.UTC(2026, 10, 24, 9, 30);
 export const EXAMPLE_FILES = ['example.md', 'example.html'] as const;
-/** Rendered only with UPDATE_EXAMPLES=1 (Chromium): the PDF and a PNG of its first page, to look at. */
+/** Rendered only with UPDATE_GOLDEN=1 (Chromium): the PDF and a PNG of its first page, to look at. */
 export const EXAMPLE_PRINTS = ['example.pdf'] as const;
 
 /**
  * Regenerates `reports/examples/`: the small demo fleet (seed 42) pulled,
  * forecast and reported with a pinned clock, as Markdown and HTML.
  *
- *     UPDATE_EXAMPLES=1 npx vitest run test/report/examples.test.ts
+ *     UPDATE_GOLDEN=1 npx vitest run test/report/examples.test.ts
  *
  * A development script: it lives outside src/ so it is not shipped in dist/,
  * and it may import every layer (demo generator, pipeline, renderers).
