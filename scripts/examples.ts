@@ -10,10 +10,11 @@ import { renderHtml } from '../src/report/renderHtml.js';
 import { renderMarkdown } from '../src/report/renderMarkdown.js';
 import type { ReportModel } from '../src/report/ReportModel.js';
 import { renderPdf } from '../src/report/renderPdf.js';
+import { FROZEN_NOW } from '../test/support/clock.js';
 import { DAY, HOUR } from '../src/time/constants.js';
 
 /** The pinned clock of the committed example: the small demo fleet's history ends here. */
-export const EXAMPLE_NOW = Date.UTC(2026, 10, 24, 9, 30);
+export const EXAMPLE_NOW = FROZEN_NOW;
 export const EXAMPLE_FILES = ['example.md', 'example.html'] as const;
 /** Rendered only with UPDATE_GOLDEN=1 (Chromium): the PDF and a PNG of its first page, to look at. */
 export const EXAMPLE_PRINTS = ['example.pdf'] as const;

@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../src/report/renderPdf.js';
 import { runCli } from '../support/runCli.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
 /**
  * Opens the HTML report of the small demo fleet in real headless Chromium
@@ -14,7 +15,7 @@ import { runCli } from '../support/runCli.js';
  * test-artifacts/ for people to look at.
  */
 const CHROMIUM = chromiumPath({ env: process.env });
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const ARTIFACTS = resolve('test-artifacts');
 
 describe('HTML report in headless Chromium', () => {

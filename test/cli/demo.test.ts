@@ -5,8 +5,9 @@ import { generateFleet } from '../../src/source/demo/generateFleet.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const DAY = 86_400_000;
 
 describe('capplan demo (small fleet, pinned clock)', () => {

@@ -7,9 +7,10 @@ import { readNotebook, writeNotebook, type Notebook, type NotebookOutput } from 
 import { runNotebook } from '../../src/notebook/runNotebook.js';
 import { UPDATE_GOLDEN } from '../support/golden.js';
 import { runCli } from '../support/runCli.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
 /** The clock and seed the committed outputs were made with (notebooks/README.md). */
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const DIR = fileURLToPath(new URL('../../notebooks/', import.meta.url));
 const NOTEBOOKS = readdirSync(DIR).filter((f) => f.endsWith('.ipynb')).sort();
 

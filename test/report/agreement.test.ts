@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const num = (v: unknown) => Number(v);
 
 type Row = Record<string, unknown>;

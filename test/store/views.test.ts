@@ -10,8 +10,9 @@ import { Store } from '../../src/store/Store.js';
 import { seriesId } from '../../src/store/seriesId.js';
 import { storeSyntheticRun } from '../support/syntheticRun.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const END = Date.UTC(2026, 10, 24, 9);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
