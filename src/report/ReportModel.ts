@@ -20,6 +20,8 @@ export interface ReportModel {
   readonly groups: HeadroomByGroup;
   /** Charts of the top-N at risk, in risk order. */
   readonly charts: readonly ResourceChart[];
+  /** Pools at risk (a cluster's disks): members' peaks and forecasts summed against their summed capacity. */
+  readonly groupCharts: readonly ResourceChart[];
   /** Compared with the previous baseline forecast run; null when there is none. */
   readonly changes: ChangesSinceLast | null;
   /** Hook: what-if runs side by side with the baseline; empty until computed. */

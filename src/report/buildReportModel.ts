@@ -16,6 +16,7 @@ import type { QuarterCalendar } from '../time/quarters.js';
 import { recommendationText } from './actionText.js';
 import { renderCharts } from './charts.js';
 import { disambiguate, shortName } from './names.js';
+import { formatQuantity } from './units.js';
 import {
   compareRisk,
   criticalExhaustion,
@@ -88,6 +89,9 @@ export async function buildReportModel(store: Store, options: BuildReportOptions
   const atRisk = resources.filter((r) => AT_RISK.has(headlineExhaustion(r)?.status ?? 'beyond_horizon'));
   let charts = run && limit > 0 ? await readCharts(store, run, atRisk.slice(0, limit), tz) : [];
   if (options.renderCharts !== false) charts = await renderCharts(charts, asOf, tz);
+  const grouped = groups(headroomRows, resources, groupBy);
+  let groupCharts = run && limit > 0 ? await readGroupCharts(store, run, resources, grouped, tz, 3) : [];
+  if (options.renderCharts !== false) groupCharts = await renderCharts(groupCharts, asOf, tz, 'group');
   const errorBudgets = stored ? await budgets(store, stored) : [];
   const orders = orderRows(resources);
   const summaryBuckets = run ? buckets(resources, period, asOf, run.horizonEndMs, calendar) : [];
@@ -99,8 +103,9 @@ export async function buildReportModel(store: Store, options: BuildReportOptions
     run,
     resources,
     summary: { buckets: summaryBuckets, counts: counts(resources, orders, errorBudgets, period, summaryBuckets) },
-    groups: groups(headroomRows, resources, groupBy),
+    groups: grouped,
     charts,
+    groupCharts,
     changes: stored ? await readChanges(store, stored, resources) : null,
     scenarios: stored ? await readScenarios(store, stored, resources) : [],
     errorBudgets,
@@ -412,6 +417,11 @@ async function readChanges(store: Store, run: StoredRun, resources: readonly Res
 /** Each scenario run made with the baseline, what it changes and how far it moves each resource's full date. */
 async function readScenarios(store: Store, run: StoredRun, resources: readonly ResourceReport[]): Promise<ScenarioComparison[]> {
   const names = new Map(resources.map((r) => [r.seriesId, r.shortName]));
+  // Amounts read in the unit of the resources a scenario touches (when they share one).
+  const unitOf = (scope: readonly string[] | null) => {
+    const units = new Set(resources.filter((r) => scope === null || scope.includes(r.resource)).map((r) => r.unit));
+    return units.size === 1 ? [...units][0] : null;
+  };
   const out: ScenarioComparison[] = [];
   for (const s of await scenarioRunsOf(store, run)) {
     const def = await scenarioDefinition(store, s.runId);
@@ -420,7 +430,7 @@ async function readScenarios(store: Store, run: StoredRun, resources: readonly R
       scenario: s.scenario ?? `run #${s.runId}`,
       runId: s.runId,
       description: def?.description ?? null,
-      changes: def ? def.changes.map(changeText) : [],
+      changes: def ? def.changes.map((c) => changeText(c, unitOf(def.resources))) : [],
       resources: def?.resources ?? null,
       rows: effects.map((e) => ({
         seriesId: e.seriesId,
@@ -436,7 +446,7 @@ async function readScenarios(store: Store, run: StoredRun, resources: readonly R
   return out;
 }
 
-function changeText(c: ScenarioDefinition['changes'][number]): string {
+function changeText(c: ScenarioDefinition['changes'][number], unit: string | null): string {
   const day = (iso: string) => iso.slice(0, 10);
   switch (c.kind) {
     case 'growth': {
@@ -444,9 +454,9 @@ function changeText(c: ScenarioDefinition['changes'][number]): string {
       return `usage ${pct >= 0 ? '+' : ''}${pct}% from ${day(c.from)}${c.rampMs ? ` (phased in over ${Math.round(c.rampMs / DAY)} d)` : ''}`;
     }
     case 'step':
-      return `usage ${c.amount >= 0 ? '+' : ''}${c.amount} from ${day(c.at)}`;
+      return `usage ${c.amount >= 0 ? '+' : ''}${formatQuantity(c.amount, unit)} from ${day(c.at)}`;
     case 'capacity':
-      return `capacity ${c.change === 'set' ? 'set to' : c.amount >= 0 ? '+' : ''}${c.amount} on ${day(c.at)}`;
+      return `capacity ${c.change === 'set' ? 'set to ' : c.amount >= 0 ? '+' : ''}${formatQuantity(c.amount, unit)} on ${day(c.at)}`;
   }
 }
 
@@ -526,4 +536,52 @@ function lowerBound(xs: Float64Array, t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * One chart per group at risk (a cluster's disks): the members' daily peaks
+ * and forecasts summed, against their summed capacity, so a planner sees the
+ * pool, not only its worst member. Rising resources with a capacity only.
+ */
+async function readGroupCharts(store: Store, run: RunSummary, resources: readonly ResourceReport[], groups: HeadroomByGroup, tz: string, limit: number): Promise<ResourceChart[]> {
+  const label = groups.label;
+  const pools = (label === null ? groups.total.map((r) => ({ key: null as string | null, r })) : groups.groups.flatMap((g) => g.rollups.map((r) => ({ key: g.key as string | null, r }))))
+    .filter(({ r }) => r.atRiskCount > 0 && r.capacity !== null && r.seriesCount > 1)
+    .sort((a, b) => (a.r.headroomRatio ?? 1) - (b.r.headroomRatio ?? 1))
+    .slice(0, limit);
+  const out: ResourceChart[] = [];
+  for (const { key, r } of pools) {
+    const members = resources.filter((x) => x.resource === r.resource && x.unit === r.unit && x.direction === 'rising' && x.capacity !== null && (label === null || (x.labels[label] ?? '(none)') === key));
+    if (members.length === 0) continue;
+    const charts = await readCharts(store, run, members, tz);
+    const sum = <T extends { tMs: number }>(lists: (readonly T[])[], pick: (p: T) => number[]) => {
+      const by = new Map<number, { n: number; v: number[] }>();
+      for (const list of lists) for (const p of list) {
+        const vals = pick(p);
+        const cur = by.get(p.tMs) ?? { n: 0, v: vals.map(() => 0) };
+        cur.n++;
+        cur.v = cur.v.map((x, i) => x + vals[i]);
+        by.set(p.tMs, cur);
+      }
+      // Only days every member has: a day missing one member would dip the sum.
+      return [...by].filter(([, x]) => x.n === lists.length).sort((a, b) => a[0] - b[0]);
+    };
+    const capacity = members.reduce((s, m) => s + (m.capacity as number), 0);
+    const where = key === null ? 'fleet' : `${label}=${key}`;
+    out.push({
+      seriesId: `group:${where}:${r.resource}`,
+      shortName: `${key ?? 'all'} ${r.resource}`,
+      name: `${r.resource} of ${where}, ${members.length} series summed`,
+      unit: r.unit,
+      capacity,
+      level: charts[0]?.level ?? null,
+      history: sum(charts.map((c) => c.history), (p) => [p.value]).map(([t, x]) => ({ tMs: t, value: x.v[0] })),
+      forecast: sum(charts.map((c) => c.forecast), (p) => [p.p50, p.lower, p.upper]).map(([t, x]) => ({ tMs: t, p50: Math.min(x.v[0], capacity), lower: Math.min(x.v[1], capacity), upper: Math.min(x.v[2], capacity) })),
+      thresholds: [],
+      capacityTimeline: [],
+      plannedChanges: [],
+      svg: '',
+    });
+  }
+  return out;
 }

@@ -173,8 +173,8 @@ export function renameIds(svg: string, prefix: string): string {
 }
 
 /** Renders every chart of a model; charts keep their order. */
-export async function renderCharts(charts: readonly ResourceChart[], asOfMs: number, timeZone: string): Promise<ResourceChart[]> {
+export async function renderCharts(charts: readonly ResourceChart[], asOfMs: number, timeZone: string, idPrefix = 'chart'): Promise<ResourceChart[]> {
   const out: ResourceChart[] = [];
-  for (const [i, c] of charts.entries()) out.push({ ...c, svg: await renderSvg(chartSpec(c, asOfMs, timeZone), `chart${i + 1}`) });
+  for (const [i, c] of charts.entries()) out.push({ ...c, svg: await renderSvg(chartSpec(c, asOfMs, timeZone), `${idPrefix}${i + 1}`) });
   return out;
 }

@@ -97,7 +97,13 @@ export function renderHtml(model: ReportModel): string {
     for (const c of model.charts) {
       parts.push(`<figure class="chart" data-series-id="${e(c.seriesId)}">${c.svg}<figcaption>${e(chartCaption(model, c))}</figcaption></figure>`);
     }
-    parts.push(`</div></section>`);
+    parts.push(`</div>`);
+    if (model.groupCharts.length > 0) {
+      parts.push(`<h3>Pools at risk, members summed</h3><div class="charts">`);
+      for (const c of model.groupCharts) parts.push(`<figure class="chart group-chart" data-series-id="${e(c.seriesId)}">${c.svg}<figcaption>${e(chartCaption(model, c))}</figcaption></figure>`);
+      parts.push(`</div>`);
+    }
+    parts.push(`</section>`);
   }
 
   parts.push(`<section id="resources"><h2>Resources, soonest to exhaust first</h2>`);

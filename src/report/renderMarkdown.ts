@@ -59,7 +59,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(`## Headroom by ${text(model.groups.label ?? 'resource')}`, '', table(groupsTable(model)));
   if (model.charts.length > 0) {
     out.push('## Charts of the resources most at risk', '', 'The HTML report draws these; here are their key facts.', '');
-    for (const c of model.charts) out.push(`- ${text(chartCaption(model, c))}`);
+    for (const c of [...model.charts, ...model.groupCharts]) out.push(`- ${text(chartCaption(model, c))}`);
     out.push('');
   }
   out.push(

@@ -252,6 +252,9 @@ export function errorBudgetsTable(model: ReportModel): TextTable {
 export function chartCaption(model: ReportModel, chart: ResourceChart): string {
   const full = chart.thresholds.length > 0 ? chart.thresholds[chart.thresholds.length - 1] : null;
   const band = chart.level === null ? 'interval' : `${Math.round(chart.level * 100)}% interval`;
+  if (chart.seriesId.startsWith('group:')) {
+    return `${chart.shortName}: ${chart.name}: daily peaks, forecast median and ${band} summed, against ${formatQuantity(chart.capacity, chart.unit)} of capacity.`;
+  }
   const when = full ? spreadText(full, model) : 'no exhaustion forecast';
   return `${chart.shortName}: daily peaks, forecast median and ${band}, capacity ${formatQuantity(chart.capacity, chart.unit)}; full p10 – p50 – p90: ${when}.`;
 }

@@ -41,7 +41,8 @@ describe('hostile label values in every format', () => {
     expect(html).toContain('store eu-2 unavailable: &lt;b&gt;partial&lt;/b&gt;');
     // the SVG's own text is escaped by Vega
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs.length).toBe(model.charts.length);
+    expect(svgs.length).toBe(model.charts.length + model.groupCharts.length);
+    expect(model.groupCharts.length).toBeGreaterThan(0);
     expect(svgs.some((s) => s.includes('&lt;script&gt;'))).toBe(true);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
