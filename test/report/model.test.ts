@@ -6,6 +6,8 @@ import { chartSpec, renameIds } from '../../src/report/charts.js';
 import { parseQuarter } from '../../src/time/quarters.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
+import { renderCsv } from '../../src/report/renderJson.js';
+import { thresholdRows } from '../../src/report/riskRows.js';
 import { formatQuantity } from '../../src/report/units.js';
 import { buildReportEmail } from '../../src/email/renderEmail.js';
 import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
@@ -106,5 +108,29 @@ describe('report model from the synthetic fleet', () => {
     expect(mail.html).toContain('Error budgets');
     expect(md).toContain('| checkout availability | 99.90% | 40% | 1.50× | none | 2026-12-24 |');
     expect(renderMarkdown(model)).not.toContain('## Scenarios');
+  });
+
+  it('reclaimable capacity: flat resources far below capacity, sized down to keep the target headroom', () => {
+    // cpu: 10 of 64 cores, flat; requests: 1800 of 5000 req/s, flat (closed-form fleet, band ±10% of growth = 0).
+    const cpu = model.reclaimable.find((r) => r.resource === 'cpu');
+    expect(cpu).toMatchObject({ shortName: 'app-01', capacity: 64, peakUpper: 10 });
+    expect(cpu?.suggestedCapacity).toBeCloseTo(10 / 0.8, 9);
+    expect(cpu?.reclaimable).toBeCloseTo(64 - 10 / 0.8, 9);
+    expect(model.reclaimable.find((r) => r.resource === 'requests')?.suggestedCapacity).toBeCloseTo(1800 / 0.8, 9);
+    // A disk near full is never reclaimable.
+    expect(model.reclaimable.some((r) => r.shortName === 'db-07 /data')).toBe(false);
+    expect(renderMarkdown(model)).toContain('## Reclaimable capacity');
+  });
+
+  it('threshold columns that say nothing for any listed series are dropped; the CSV carries orders and quarters', () => {
+    const th = thresholdRows({ ...model, resources: model.resources.map((r) => ({ ...r, exhaustion: [{ threshold: 0.7, status: 'beyond_horizon', p10Ms: null, p50Ms: null, p90Ms: null }, ...r.exhaustion] })) });
+    expect(th.columns).toEqual(['Series', 'Headroom', '100%']);
+    const csv = renderCsv(model).split('\r\n');
+    const head = csv[0].split(',');
+    for (const c of ['order_amount', 'needed_by', 'order_by', 'lead_time_days', 'late', 'planned_changes', ...model.quarters.map((q) => `headroom_${q}`)]) expect(head).toContain(c);
+    const fields = (line: string) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]).slice(0, head.length);
+    const db07 = fields(csv.find((l) => l.includes('db-07')) ?? '');
+    expect(db07[head.indexOf('late')]).toBe('true');
+    expect(db07[head.indexOf('lead_time_days')]).toBe('30');
   });
 });
