@@ -32,7 +32,7 @@ th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;verti
 th{background:#f6f8fa;font-weight:600;white-space:nowrap}
 tr.past td{background:#ffebe9}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
 tr.total td{font-weight:600;background:#f6f8fa}
-td.num{text-align:right;white-space:nowrap}
+td.num,th.num{text-align:right;white-space:nowrap}
 .wide{overflow-x:auto}.nw{white-space:nowrap}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:1rem}
 figure{margin:0;border:1px solid #d0d7de;border-radius:6px;padding:.5rem;break-inside:avoid}
@@ -114,7 +114,8 @@ export function renderHtml(model: ReportModel): string {
   parts.push(table(risks, { id: 'risks', numeric: risks.numeric, rowClass: risks.status }));
   if (model.quarters.length > 0) {
     parts.push(`<h3>Headroom per quarter</h3><p>Conservative headroom (capacity minus the quarter's peak at the 80% band's upper edge), as <code>capplan headroom</code> prints it; * the forecast ends inside the quarter.</p>`);
-    parts.push(table(quarterTable(model), { id: 'quarters', numeric: new Set(model.quarters.map((_, i) => i + 3).concat([2])) }));
+    const qt = quarterTable(model);
+    parts.push(table(qt, { id: 'quarters', numeric: new Set(qt.columns.map((_, i) => i).filter((i) => i >= 2)) }));
   }
   const th = thresholdRows(model);
   if (th.columns.length > 3 && th.rows.length > 0) parts.push(`<h3>Thresholds (median date each is reached)</h3>${table(th, { id: 'thresholds' })}`);
@@ -146,7 +147,7 @@ function numericColumns(columns: readonly string[]): Set<number> {
 
 function table(t: TextTable, opts: { id?: string; numeric?: ReadonlySet<number>; rowClass?: readonly string[] } = {}): string {
   const e = escapeHtml;
-  const head = `<thead><tr>${t.columns.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr>${t.columns.map((c, i) => `<th${opts.numeric?.has(i) ? ' class="num"' : ''}>${e(c)}</th>`).join('')}</tr></thead>`;
   const body = t.rows
     .map((row, r) => {
       const cls = opts.rowClass?.[r];

@@ -220,13 +220,15 @@ export function reclaimTable(model: ReportModel): TextTable {
 /** Headroom now and per quarter, conservative (80% upper edge), as `capplan headroom` prints it. */
 export function quarterTable(model: ReportModel): TextTable {
   const rows = model.resources.filter((r) => r.headroomRatio !== null);
+  // A quarter the forecast does not reach for any series is left out, not shown as a column of dashes.
+  const quarters = model.quarters.filter((q) => rows.some((r) => r.quarterHeadroom.some((x) => x.label === q)));
   return {
-    columns: ['Series', 'Resource', 'Now', ...model.quarters],
+    columns: ['Series', 'Resource', 'Now', ...quarters],
     rows: rows.map((r) => [
       r.shortName,
       r.resource,
       formatPercent(r.headroomRatio),
-      ...model.quarters.map((q) => {
+      ...quarters.map((q) => {
         const h = r.quarterHeadroom.find((x) => x.label === q);
         return h ? `${formatPercent(h.ratio)}${h.complete ? '' : '*'}` : '–';
       }),
