@@ -58,6 +58,7 @@ describe('the report, capplan headroom and the views agree on one planning run',
       run: { runId: number };
       resources: { name: string; headroomRatio: number | null; quarterHeadroom: { label: string; ratio: number }[]; recommendation: Row | null }[];
       orders: { shortName: string; orderBy: string | null; late: boolean; plannedChanges: { note: string | null }[] }[];
+      summary: { counts: { critical: number; lateOrders: number } };
       changes: { moved: { seriesId: string; shortName: string; days: number }[]; newRisks: { seriesId: string }[]; resolved: { seriesId: string }[] };
     };
 
@@ -119,6 +120,10 @@ describe('the report, capplan headroom and the views agree on one planning run',
       }
     }
     expect(ordered).toBeGreaterThan(0);
+    // The summary counts what --fail-on-risk lists as past its critical threshold, not only "full".
+    const pastCritical = (forecast.stdout.match(/past its critical threshold/g) ?? []).length;
+    expect(pastCritical).toBeGreaterThan(0);
+    expect(doc.summary.counts.critical).toBeGreaterThanOrEqual(pastCritical);
     // The planned change shows with its note in "What to order, by when".
     expect(doc.orders.some((o) => o.plannedChanges.some((c) => c.note === '+100 GB shelf ordered'))).toBe(true);
 
