@@ -1,3 +1,4 @@
+import { latestSampleMs } from '../../store/runs.js';
 import type { Command } from 'commander';
 import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
@@ -153,9 +154,8 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
-    const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
     const result = await planRun(store, {
-      asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
+      asOfMs: (await latestSampleMs(store)) || ctx.now(),
       horizonMs: options.horizonMs,
       planning: plan?.planning ?? null,
       scenarios,

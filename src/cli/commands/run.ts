@@ -1,3 +1,4 @@
+import { latestSampleMs } from '../../store/runs.js';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
@@ -62,8 +63,7 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
           for (const f of pulled.failures) log('error', 'pull', `${f.resource} (source ${f.source}): ${f.error.message}`);
           pullFailed = pulled.failures.length;
         }
-        const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
-        const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
+        const asOfMs = (await latestSampleMs(store)) || ctx.now();
         const planning = plan.planning ?? null;
         const result = await planRun(store, { asOfMs, horizonMs: planning?.defaults.horizonMs ?? 180 * 86_400_000, planning, scenarios: planning?.scenarios ?? [] });
         log('info', 'forecast', `run #${result.forecast.runId}: ${result.forecast.seriesCount} series, ${result.forecast.failedCount} failed, ${result.forecast.scenarioRuns.size} scenarios, ${result.budgets.length} SLOs`);
