@@ -120,7 +120,7 @@ describe('opening databases', () => {
     const pull = await v1.beginPull({ source: 'test' });
     await v1.writeSamples(pull, [{ key, resolutionS: 3600, ...hourly(10) }]);
     v1.close();
-    const next = { version: MIGRATIONS.length + 1, description: 'test: add a column', statements: ['ALTER TABLE series ADD COLUMN team VARCHAR'] };
+    const next = { version: MIGRATIONS[MIGRATIONS.length - 1].version + 1, description: 'test: add a column', statements: ['ALTER TABLE series ADD COLUMN team VARCHAR'] };
     const upgraded = await Store.open(db, { migrations: [...MIGRATIONS, next] });
     const versions = await upgraded.query(`SELECT list(version ORDER BY version) FROM schema_migrations`);
     expect(versions.rows[0][0]).toEqual([...MIGRATIONS.map((m) => m.version), next.version]);
