@@ -30,7 +30,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;bord
 table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums;margin:.5rem 0 1rem}
 th,td{border-bottom:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top;overflow-wrap:normal;word-break:normal;hyphens:none}
 th{background:#f6f8fa;font-weight:600;white-space:nowrap}
-tr.past td{background:#ffebe9}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
+tr.past td{background:#ffebe9}tr.critical td:first-child{border-left:4px solid #bc4c00}tr.within td:first-child{border-left:4px solid #d1242f}tr.beyond_horizon td:first-child{border-left:4px solid #1a7f37}
 tr.total td{font-weight:600;background:#f6f8fa}
 td.num,th.num{text-align:right;white-space:nowrap}
 .wide{overflow-x:auto}.nw{white-space:nowrap}

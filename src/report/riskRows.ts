@@ -1,5 +1,5 @@
 import { daysBetween, formatDate } from '../time/dates.js';
-import { headlineExhaustion, type ReportModel, type ResourceReport, type ThresholdExhaustion } from './ReportModel.js';
+import { criticalExhaustion, headlineExhaustion, type ReportModel, type ResourceReport, type ThresholdExhaustion } from './ReportModel.js';
 import { formatPercent, formatQuantity } from './units.js';
 
 /** The text cells of the main risk table, shared by every human-readable view. */
@@ -16,7 +16,8 @@ export interface RiskRow {
   readonly interval: string;
   readonly model: string;
   readonly data: string;
-  readonly status: 'past' | 'within' | 'beyond_horizon' | 'unknown';
+  /** The full threshold's status; `critical` when full is not in sight but the critical threshold is (past or within). */
+  readonly status: 'past' | 'within' | 'beyond_horizon' | 'unknown' | 'critical';
 }
 
 /**
@@ -58,7 +59,7 @@ function riskRow(model: ReportModel, r: ResourceReport, rank: number): RiskRow {
     interval: e && e.status === 'within' ? intervalText(e, model.run?.horizonEndMs ?? null, tz) : '',
     model: r.model ? r.model + (r.fallbackReason ? ' (fallback)' : '') : '–',
     data: dataText(r),
-    status: e?.status ?? 'unknown',
+    status: e?.status === 'beyond_horizon' && ['past', 'within'].includes(criticalExhaustion(r)?.status ?? '') ? 'critical' : (e?.status ?? 'unknown'),
   };
 }
 

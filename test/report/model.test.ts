@@ -7,7 +7,8 @@ import { parseQuarter } from '../../src/time/quarters.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
 import { renderCsv } from '../../src/report/renderJson.js';
-import { thresholdRows } from '../../src/report/riskRows.js';
+import { riskRows, thresholdRows } from '../../src/report/riskRows.js';
+import { renderHtml } from '../../src/report/renderHtml.js';
 import { formatQuantity } from '../../src/report/units.js';
 import { buildReportEmail } from '../../src/email/renderEmail.js';
 import { AS_OF, DAY, goldenModel, goldenStore, TZ } from '../golden/fixture.js';
@@ -132,5 +133,13 @@ describe('report model from the synthetic fleet', () => {
     const db07 = fields(csv.find((l) => l.includes('db-07')) ?? '');
     expect(db07[head.indexOf('late')]).toBe('true');
     expect(db07[head.indexOf('lead_time_days')]).toBe('30');
+  });
+
+  it('a series past its critical threshold is not green when full is beyond the horizon', () => {
+    const pool = model.resources.find((r) => r.shortName === 'app-01')!;
+    const critical = { ...pool, exhaustion: [{ threshold: 0.9, status: 'past' as const, p10Ms: null, p50Ms: null, p90Ms: null }, ...pool.exhaustion] };
+    const m = { ...model, resources: [critical] };
+    expect(riskRows(m)[0].status).toBe('critical');
+    expect(renderHtml(m)).toContain('<tr class="critical">');
   });
 });
