@@ -465,10 +465,10 @@ async function budgets(store: Store, run: StoredRun): Promise<ErrorBudget[]> {
     name: b.slo,
     objective: b.objective,
     remainingRatio: b.remaining,
-    burnRate: b.alerts.find((a) => a.long_s === 86_400)?.long_rate ?? 0,
-    exhaustionMs: b.status === 'past' ? Number.NEGATIVE_INFINITY : b.p50Ms,
+    burnRate: b.alerts.find((a) => a.longMs === DAY)?.longRate ?? 0,
+    exhaustionMs: b.status === 'past' ? Number.NEGATIVE_INFINITY : b.p50,
     status: b.status,
-    firing: b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`),
+    firing: b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.longMs / 3_600_000}h`),
   }));
 }
 

@@ -25,20 +25,19 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
         const machine = opts.format !== 'table';
         const date = (v: unknown) => (v === null ? null : machine ? new Date(Number(v)).toISOString() : formatDate(Number(v), opts.tz));
         const rows = (await readErrorBudgets(store, run.runId)).map((b) => {
-          const [slo, objective, windowS, remaining, ratio, alerts, status, p10, p50, p90] = [b.slo, b.objective, b.windowMs / 1000, b.remaining, b.errorRatio, b.alerts, b.status, b.p10Ms, b.p50Ms, b.p90Ms];
-          const firing = alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`);
-          const burn1d = alerts.find((a) => a.long_s === 86_400)?.long_rate ?? null;
+          const firing = b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.longMs / 3_600_000}h`);
+          const burn1d = b.alerts.find((a) => a.longMs === 86_400_000)?.longRate ?? null;
           return [
-            slo,
-            machine ? objective : `${(Number(objective) * 100).toFixed(2)}%`,
-            machine ? windowS : `${Number(windowS) / 86_400}d`,
-            machine ? remaining : `${(Number(remaining) * 100).toFixed(1)}%`,
-            machine ? ratio : `${(Number(ratio) * 100).toFixed(3)}%`,
+            b.slo,
+            machine ? b.objective : `${(b.objective * 100).toFixed(2)}%`,
+            machine ? b.windowMs / 1000 : `${b.windowMs / 86_400_000}d`,
+            machine ? b.remaining : `${(b.remaining * 100).toFixed(1)}%`,
+            machine ? b.errorRatio : `${(b.errorRatio * 100).toFixed(3)}%`,
             burn1d === null ? null : machine ? burn1d : `${burn1d.toFixed(2)}×`,
             machine ? firing : firing.join(', ') || 'none',
-            status === 'past' ? 'spent' : (date(p50) ?? 'not within the horizon'),
-            date(p10),
-            date(p90),
+            b.status === 'past' ? 'spent' : (date(b.p50) ?? 'not within the horizon'),
+            date(b.p10),
+            date(b.p90),
           ];
         });
         ctx.stdout.write(formatTable({ columns: ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'], rows }, opts.format));
