@@ -18,6 +18,8 @@ export const ExitCode = {
   data: 6,
   /** The database file is not usable: not DuckDB, newer schema, corrupt. */
   store: 7,
+  /** A forecast run did not account for every series it set out to forecast; it is recorded as failed. */
+  incompleteRun: 8,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -61,6 +63,16 @@ export class DataError extends CapplanError {
 export class StoreError extends CapplanError {
   constructor(message: string, exitCode: ExitCode = ExitCode.store, options?: { cause?: unknown }) {
     super(message, exitCode, options);
+  }
+}
+
+/** A forecast run's series do not add up (expected ≠ forecast + failed + skipped); the run is recorded as failed. */
+export class IncompleteRunError extends CapplanError {
+  constructor(
+    readonly runId: number,
+    message: string,
+  ) {
+    super(message, ExitCode.incompleteRun);
   }
 }
 

@@ -49,3 +49,33 @@ export function inShard(seriesId: string, shard: Shard): boolean {
   if (shard.count === 1) return true;
   return shardOf(seriesId, shard.count) === shard.index;
 }
+
+/** Where `--shard auto` takes N from when the flag does not say (`auto/N`). */
+export const SHARD_COUNT_ENV = 'CAPPLAN_SHARD_COUNT';
+/** The 0-based pod index a Kubernetes Indexed Job sets in every pod. */
+export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+
+/**
+ * Reads `--shard` as written on the command line or in a Kubernetes Job:
+ *
+ * - `I/N` (1-based, as `parseShard`);
+ * - `auto` or `auto/N`: the index from `JOB_COMPLETION_INDEX`, which an
+ *   Indexed Job sets 0-based in each pod (pod 0 runs shard 1/N), and N from
+ *   the flag or else from `CAPPLAN_SHARD_COUNT` (set it to the Job's
+ *   `completions`).
+ */
+export function resolveShard(text: string, env: Readonly<Record<string, string | undefined>>, what = '--shard'): Shard {
+  const m = /^\s*auto\s*(?:\/\s*(\S+))?\s*$/.exec(text);
+  if (!m) return parseShard(text, what);
+  const countText = m[1] ?? env[SHARD_COUNT_ENV];
+  if (countText === undefined || countText.trim() === '') {
+    throw new UsageError(`${what} auto: give the shard count as auto/N or in ${SHARD_COUNT_ENV} (the Job's completions)`);
+  }
+  const indexText = env[COMPLETION_INDEX_ENV];
+  if (indexText === undefined || !/^\s*\d+\s*$/.test(indexText)) {
+    throw new UsageError(
+      `${what} auto: ${COMPLETION_INDEX_ENV} ${indexText === undefined ? 'is not set' : `is '${indexText}', not a whole number`} (Kubernetes sets it in the pods of an Indexed Job; elsewhere give I/N)`,
+    );
+  }
+  return parseShard(`${Number(indexText) + 1}/${countText.trim()}`, `${what} auto (${COMPLETION_INDEX_ENV}=${indexText.trim()})`);
+}

@@ -15,6 +15,8 @@ export interface CliContext {
 
 export interface OutputStream {
   write(text: string): void;
+  /** Resolves once the stream has room again (a slow reader such as `less`); absent on captured output. */
+  ready?(): Promise<void>;
   readonly isTTY: boolean;
   readonly columns?: number;
 }
@@ -36,8 +38,15 @@ export function processContext(): CliContext & { exitCode: number } {
 }
 
 function wrap(stream: NodeJS.WriteStream): OutputStream {
+  // A reader that stops early (`capplan sql … | head -1`) closes the pipe: that is
+  // the reader's choice, not an error, so end quietly as other Unix tools do.
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return {
     write: (text: string) => void stream.write(text),
+    ready: () => (stream.writableNeedDrain ? new Promise<void>((resolve) => stream.once('drain', () => resolve())) : Promise.resolve()),
     get isTTY() {
       return Boolean(stream.isTTY);
     },

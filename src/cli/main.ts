@@ -27,7 +27,8 @@ function report(err: unknown, ctx: CliContext): number {
   if (err instanceof CommanderError) {
     // --help and --version end through here with code 0.
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
-    ctx.stderr.write(`capplan: ${err.message.replace(/^error: /, '')}\n`);
+    // One line, as every capplan error: commander puts its "(Did you mean …?)" on a second one.
+    ctx.stderr.write(`capplan: ${err.message.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`);
     return ExitCode.usage;
   }
   if (err instanceof CapplanError) {

@@ -9,6 +9,7 @@ import { registerExport } from './commands/export.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerHeadroom } from './commands/headroom.js';
 import { registerNotebook } from './commands/notebook.js';
+import { registerPrune } from './commands/prune.js';
 import { registerPull } from './commands/pull.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -28,6 +29,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerReport,
   registerRun,
   registerExport,
+  registerPrune,
   registerSql,
   registerNotebook,
   registerSchema,
@@ -50,7 +52,30 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride();
   for (const register of COMMANDS) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().showSuggestionAfterError(true);
+  for (const cmd of descendants(program)) checkRequiredAfterUnknown(cmd);
   return program;
+}
+
+function descendants(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...descendants(c)]);
+}
+
+/**
+ * Commander checks required options before unknown ones, so a typo such as
+ * `headroom --dbb x` would be reported as "required option '--db' not
+ * specified". Checking required options just before the action (after the
+ * unknown-option check) names the flag that is actually wrong.
+ */
+function checkRequiredAfterUnknown(cmd: Command): void {
+  const required = cmd.options.filter((o) => o.mandatory);
+  if (required.length === 0) return;
+  for (const o of required) o.mandatory = false;
+  cmd.hook('preAction', (_hooked, actionCommand) => {
+    if (actionCommand !== cmd) return;
+    for (const o of required) {
+      if (cmd.getOptionValue(o.attributeName()) === undefined) cmd.error(`error: required option '${o.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+    }
+  });
 }
 
 export { CommanderError };

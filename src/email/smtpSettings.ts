@@ -35,7 +35,8 @@ export const SMTP_ENV = [
  * Reads SMTP settings: either `CAPPLAN_SMTP_URL` (`smtp://user:pass@host:587`,
  * `smtps://…` for implicit TLS) or `CAPPLAN_SMTP_HOST` with `_PORT` (587),
  * `_USER`, `_PASS` or `_PASS_FILE`; separate variables override the URL's parts.
- * `CAPPLAN_SMTP_FROM` is the sender. STARTTLS is required unless
+ * `CAPPLAN_SMTP_FROM` is the sender (else the SMTP user, when it is a full
+ * address; else an error: no sender is made up from the host). STARTTLS is required unless
  * `CAPPLAN_SMTP_STARTTLS=off`; certificates are verified unless `CAPPLAN_SMTP_TLS_VERIFY=off`.
  */
 export function smtpSettingsFromEnv(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): SmtpSettings {
@@ -88,8 +89,24 @@ export function smtpSettingsFromEnv(env: Env, readFile: (path: string) => string
     verifyTls: !isOff(get('CAPPLAN_SMTP_TLS_VERIFY')),
     user,
     pass,
-    from: get('CAPPLAN_SMTP_FROM') ?? `capplan <capplan@${host.includes(':') ? 'localhost' : host}>`,
+    from: senderFrom(get('CAPPLAN_SMTP_FROM'), user),
   };
+}
+
+const ADDRESS = /^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/;
+
+/**
+ * The sender: `CAPPLAN_SMTP_FROM`, else the SMTP user when it is a full
+ * address (`capplan@example.com`). Anything derived from the server's name
+ * (`capplan@127.0.0.1`, `capplan@relay`) would be refused or spam-filtered by
+ * the recipients' servers, so without either capplan asks for one.
+ */
+function senderFrom(from: string | undefined, user: string | null): string {
+  if (from !== undefined) return from;
+  if (user !== null && ADDRESS.test(user)) return `capplan <${user}>`;
+  throw new UsageError(
+    `email: no sender address; set CAPPLAN_SMTP_FROM, e.g. 'capplan <capplan@example.com>' (none is made up from the SMTP server's name: mail servers reject senders such as capplan@127.0.0.1)`,
+  );
 }
 
 function isOff(v: string | undefined): boolean {

@@ -15,8 +15,10 @@ export interface ParquetExportOptions {
 export interface ParquetExport {
   /** Every Parquet file under the output directory, absolute, sorted. */
   readonly files: string[];
-  /** Rows written per table in this export. */
+  /** Rows written per table and view in this export. */
   readonly rows: Record<string, number>;
+  /** The analyst views written (`DIR/<view>/<view>.parquet`), as they read at export time. */
+  readonly views: string[];
 }
 
 /** Tables written whole, one file each: `DIR/<table>/<table>.parquet`. */
@@ -28,6 +30,7 @@ const WHOLE_TABLES = ['resources', 'series', 'pulls', 'forecast_runs', 'forecast
  *
  *     DIR/samples/resource=disk/month=2026-11/data_0.parquet   (hive partitions)
  *     DIR/series/series.parquet, DIR/forecasts/forecasts.parquet, …
+ *     DIR/latest_exhaustion/latest_exhaustion.parquet, …   (every view, as it reads now)
  *
  * Samples carry `resource` and `month` (UTC, YYYY-MM) only in the directory
  * names; read them back with hive partitioning on, e.g. DuckDB's
@@ -58,7 +61,18 @@ export async function exportParquet(store: Store, outDir: string, options: Parqu
     mkdirSync(tableDir, { recursive: true });
     rows[table] = await copy(store, `SELECT * FROM ${quoteIdentifier(table)} ORDER BY ALL`, `${quoteLiteral(join(tableDir, `${table}.parquet`))} (FORMAT parquet)`);
   }
-  return { files: listParquet(dir).sort(), rows };
+
+  // The views answer the common questions (latest_exhaustion, headroom, …); an engine reading
+  // the export has no capplan schema to recompute them, so they go out as snapshots too.
+  const views = (await store.query(
+    `SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main' AND database_name = current_database() ORDER BY 1`,
+  )).rows.map((r) => String(r[0]));
+  for (const view of views) {
+    const viewDir = join(dir, view);
+    mkdirSync(viewDir, { recursive: true });
+    rows[view] = await copy(store, `SELECT * FROM ${quoteIdentifier(view)}`, `${quoteLiteral(join(viewDir, `${view}.parquet`))} (FORMAT parquet)`);
+  }
+  return { files: listParquet(dir).sort(), rows, views };
 }
 
 async function copy(store: Store, query: string, target: string): Promise<number> {

@@ -24,6 +24,8 @@ export interface PrometheusRuleOptions {
   readonly groupBy?: readonly string[];
   /** How long a condition must hold before alerting; default 1h. */
   readonly for?: string;
+  /** Alert when capplan's own job (pushed with `capplan run --pushgateway`) has not succeeded for this long; default 2 days. */
+  readonly jobStaleAfterMs?: number;
 }
 
 
@@ -41,6 +43,7 @@ export function prometheusRule(options: PrometheusRuleOptions = {}): PrometheusR
   const by = ['resource', ...(options.groupBy ?? []).map(sanitizeLabelName).filter((l) => l !== 'resource')].join(', ');
   const last = (q: string) => `last_over_time(capplan_exhaustion_timestamp_seconds{threshold="${threshold}",quantile="${q}"}[${lookback}])`;
   const pct = `${Math.round(Number(threshold) * 100)}%`;
+  const stale = days(Math.round((options.jobStaleAfterMs ?? 2 * DAY) / 1000));
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -95,6 +98,32 @@ export function prometheusRule(options: PrometheusRuleOptions = {}): PrometheusR
               annotations: {
                 summary: `No capplan metrics in the last ${lookback}`,
                 description: 'The capplan export (capplan export --format openmetrics, backfilled with promtool) has not delivered in time; exhaustion alerts cannot fire.',
+              },
+            },
+          ],
+        },
+        {
+          name: 'capplan.job.alerts',
+          rules: [
+            {
+              alert: 'CapplanNoSuccessfulRun',
+              expr: `time() - max by (job, instance) (capplan_last_success_timestamp_seconds) > ${Math.round((options.jobStaleAfterMs ?? 2 * DAY) / 1000)}`,
+              for: '5m',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: `capplan ({{ $labels.instance }}) has not completed a run successfully for ${stale}`,
+                description:
+                  'The last successful capplan run of {{ $labels.instance }} finished {{ $value | humanizeDuration }} ago (capplan_last_success_timestamp_seconds, pushed to the Pushgateway by capplan run --pushgateway). Forecasts and exhaustion alerts are going stale: check the CronJob and its logs.',
+              },
+            },
+            {
+              alert: 'CapplanLastRunFailed',
+              expr: 'max by (job, instance) (capplan_last_failure_timestamp_seconds) > max by (job, instance) (capplan_last_success_timestamp_seconds) or max by (job, instance) (capplan_last_failure_timestamp_seconds) unless on (job, instance) capplan_last_success_timestamp_seconds',
+              for: '5m',
+              labels: { severity: 'info' },
+              annotations: {
+                summary: 'The last capplan run ({{ $labels.instance }}) failed',
+                description: 'The most recent capplan run of {{ $labels.instance }} failed after the last successful one (see capplan_last_run_failures by stage and the job log).',
               },
             },
           ],

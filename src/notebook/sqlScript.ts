@@ -82,6 +82,12 @@ export interface RunScriptOptions {
   readonly source?: string;
   /** Rewrites the last statement before it runs (e.g. to wrap it in COPY … TO). */
   readonly rewriteLast?: (text: string) => string;
+  /**
+   * Runs the last statement itself (e.g. streaming its rows to the output);
+   * `runScript` then returns an empty result. Its SQL errors are placed in the
+   * script like any other statement's.
+   */
+  readonly executeLast?: (text: string) => Promise<void>;
 }
 
 /**
@@ -113,7 +119,10 @@ export async function runScript(connection: DuckDBConnection, sql: string, optio
     const last = i === statements.length - 1;
     const text = last && options.rewriteLast ? options.rewriteLast(s.text) : s.text;
     try {
-      result = await runQuery(connection, text);
+      if (last && options.executeLast) {
+        await options.executeLast(text);
+        result = { columns: [], types: [], rows: [] };
+      } else result = await runQuery(connection, text);
     } catch (err) {
       const at = statements.length > 1 ? ` (statement ${i + 1} of ${statements.length}, from line ${s.line})` : '';
       throw relabel(err, `${where}${at}`, s.line - 1);

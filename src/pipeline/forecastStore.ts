@@ -1,13 +1,16 @@
 import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
 import { inShard, type Shard } from '../shard.js';
 import { exhaustion } from '../forecast/exhaustion.js';
-import { forecastFleet } from '../forecast/fleet.js';
+import { forecastFleet, type FleetInput, type FleetOptions, type FleetOutput } from '../forecast/fleet.js';
 import type { ForecastOptions, SeriesForecast } from '../forecast/forecastSeries.js';
 import { recommend } from '../forecast/recommend.js';
 import { applyScenario, type Scenario } from '../forecast/scenario.js';
 import { usageView } from '../forecast/usageView.js';
-import { planningFor, thresholdList, type PlanningSpec } from '../plan/Planning.js';
+import { DEFAULT_PLANNING, planningFor, thresholdList, type PlanningSpec, type ResourcePlanning } from '../plan/Planning.js';
+import type { PlanSource } from '../plan/planSource.js';
 import type { ExhaustionRecord, ForecastRecord } from '../store/ForecastRecord.js';
+import { IncompleteRunError } from '../errors.js';
+import type { CapacityPair } from '../store/readCapacityPairs.js';
 import type { SeriesRow, Store } from '../store/Store.js';
 import { usageNow, type UsageNow } from '../store/usageNow.js';
 
@@ -28,48 +31,75 @@ export interface ForecastStoreOptions {
   readonly shard?: Shard;
   /** Called after each series with how many are done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** The plan file behind `planning`, recorded on the run (forecast_runs.plan_file, plan_sha256). */
+  readonly planSource?: PlanSource | null;
 }
+
+
+export type { PlanSource };
 
 export interface ForecastRunSummary {
   readonly runId: number;
+  /** Series the run set out to forecast: forecast + failed + skipped, checked. */
+  readonly expectedCount: number;
+  /** Series with a forecasts row (forecast + failed). */
   readonly seriesCount: number;
+  readonly forecastCount: number;
   readonly failedCount: number;
+  /** Series with no stored samples: nothing to forecast. */
+  readonly skipped: readonly SeriesRow[];
   readonly models: ReadonlyMap<string, number>;
   /** Scenario name → its run id. */
   readonly scenarioRuns: ReadonlyMap<string, number>;
+  /** Usage series no capacity series matches, and capacity series matching no usage series, in the run's scope. */
+  readonly capacityMismatches: readonly CapacityPair[];
 }
+
+/** Forecasts a stream of series; `forecastFleet` unless a test injects another. */
+export type Forecaster = (input: AsyncIterable<FleetInput>, options: FleetOptions) => AsyncIterable<FleetOutput>;
 
 const BATCH = 64;
 
 /**
- * Forecasts every stored series (streamed from DuckDB, forecast on worker
- * threads) and records the run: one forecast row per series, its points at
- * every level, exhaustion per threshold and a recommendation. Each scenario
- * gets its own run holding the baseline rewritten by the scenario, so they
- * compare side by side. A series that fails is recorded with its reason and
- * never sinks the run.
+ * Forecasts every stored series (read from DuckDB in bounded batches,
+ * forecast on worker threads) and records the run: one forecast row per
+ * series, its points at every level, exhaustion per threshold and a
+ * recommendation. Each scenario gets its own run holding the baseline
+ * rewritten by the scenario, so they compare side by side. A series that
+ * fails is recorded with its reason and never sinks the run.
+ *
+ * The run's series are a checked count: it records how many it expected and
+ * how many it forecast, failed or skipped, and when those do not add up (an
+ * outcome lost, duplicated or unreadable, or rows missing in the database)
+ * the run is finished as failed and `IncompleteRunError` is thrown.
  */
-export async function forecastStore(store: Store, options: ForecastStoreOptions): Promise<ForecastRunSummary> {
+export async function forecastStore(store: Store, options: ForecastStoreOptions, forecaster: Forecaster = forecastFleet): Promise<ForecastRunSummary> {
   // SLO counts are planned by their error budget (pipeline/errorBudgets), not as capacity.
   const sloNames = new Set((options.planning?.slos ?? []).map((s) => s.name));
   const listed = (await store.listSeries(options.resource ? { resource: options.resource } : {})).filter((s) => s.kind !== 'slo' && !sloNames.has(s.resource) && !sloNames.has(s.resource.replace(/:(errors|good|total)$/, '')));
   // A pulled capacity query is a series of its own (metric `capacity`, same labels as its usage series):
-  // it is not forecast as usage; its latest value is the usage series' capacity.
-  const capacities = await latestCapacities(store);
+  // it is not forecast as usage; its latest value is the usage series' capacity (paired by the capacity_pairs view).
+  const inScope = (id: string, resource: string) => (!options.resource || resource === options.resource) && (!options.shard || inShard(id, options.shard));
+  const pairs = await store.capacityPairs();
+  const capacities = new Map<string, number>();
+  for (const p of pairs) {
+    if (p.status === 'paired' && p.usageSeriesId !== null && p.capacity !== null && Number.isFinite(p.capacity) && p.capacity > 0) capacities.set(p.usageSeriesId, p.capacity);
+  }
+  const capacityMismatches = pairs.filter((p) => p.status !== 'paired' && inScope((p.usageSeriesId ?? p.capacitySeriesId) as string, p.resource));
   const series = listed
-    .filter((s) => s.metric !== 'capacity' && (!options.shard || inShard(s.seriesId, options.shard)))
+    .filter((s) => s.metric !== 'capacity' && inScope(s.seriesId, s.resource))
     .map((s) => {
-      const pulled = capacities.get(capacityKey(s.resource, s.labels));
+      const pulled = capacities.get(s.seriesId);
       return pulled === undefined ? s : { ...s, capacity: pulled };
     });
   // series.capacity shows the latest known capacity to analysts and reports; its history stays in the capacity series.
-  for (const s of series) {
-    if (capacities.has(capacityKey(s.resource, s.labels))) {
-      await store.connection.run('UPDATE series SET capacity = $2 WHERE series_id = $1 AND capacity IS DISTINCT FROM $2', [s.seriesId, s.capacity]);
-    }
-  }
+  await store.copyPairedCapacities(series.filter((s) => capacities.has(s.seriesId)).map((s) => s.seriesId));
   const byId = new Map(series.map((s) => [s.seriesId, s]));
   const now = await usageNow(store, options.asOfMs);
+  const counts = await store.sampleCounts(series.map((s) => s.seriesId));
+  const skipped = series.filter((s) => !counts.has(s.seriesId));
+  const toForecast = series.filter((s) => counts.has(s.seriesId)).map((s) => s.seriesId);
+
   const forecastOptions: ForecastOptions = {
     horizonMs: options.horizonMs,
     levels: [...options.levels],
@@ -81,6 +111,9 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
     levels: options.levels,
     scenario: scenario?.name ?? null,
     options: { ...forecastOptions, thresholds: options.thresholds, ...(scenario ? { scenario: scenarioJson(scenario) } : {}) },
+    planFile: options.planSource?.file ?? null,
+    planSha256: options.planSource?.sha256 ?? null,
+    planning: planningJson(options.planning ?? null),
   });
   const runId = await store.beginForecastRun(runInfo(null));
   const scenarioRuns = new Map<string, number>();
@@ -94,19 +127,41 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
       }
     }
   };
-  let done = 0;
+  const seen = new Set<string>();
+  const anomalies: string[] = [];
+  let forecastCount = 0;
   let failed = 0;
   const models = new Map<string, number>();
-  const finishAll = async (status: 'ok' | 'failed') => {
-    for (const id of batches.keys()) await store.finishForecastRun(id, { status, seriesCount: done, failedCount: failed });
+  const finishAll = async (status: 'ok' | 'failed', error: string | null) => {
+    for (const id of batches.keys()) {
+      await store.finishForecastRun(id, {
+        status,
+        seriesCount: forecastCount + failed,
+        failedCount: failed,
+        expectedCount: series.length,
+        forecastCount,
+        skippedCount: skipped.length,
+        error,
+      });
+    }
   };
   try {
     const input = (async function* () {
-      for await (const s of store.streamSamples(series.map((x) => x.seriesId))) yield { id: s.seriesId, samples: s };
+      for await (const s of store.streamSamples(toForecast)) yield { id: s.seriesId, samples: s };
     })();
-    for await (const out of forecastFleet(input, { forecast: forecastOptions, workers: options.workers })) {
-      const row = byId.get(out.id) as SeriesRow;
-      if ('result' in out) {
+    for await (const out of forecaster(input, { forecast: forecastOptions, workers: options.workers })) {
+      const row = byId.get(out.id);
+      if (!row || !counts.has(out.id)) {
+        anomalies.push(`an outcome for series ${JSON.stringify(out.id)}, which the run did not ask for`);
+        continue;
+      }
+      if (seen.has(out.id)) {
+        anomalies.push(`a second outcome for ${row.name}`);
+        continue;
+      }
+      seen.add(out.id);
+      if ('result' in out && out.result) {
+        forecastCount++;
         const record = toRecord(row, out.result, [], options, now.get(row.seriesId));
         models.set(record.model as string, (models.get(record.model as string) ?? 0) + 1);
         (batches.get(runId) as ForecastRecord[]).push(record);
@@ -115,21 +170,43 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions)
           const { forecast, capacityChanges } = applies ? applyScenario(out.result, s) : { forecast: out.result, capacityChanges: [] };
           (batches.get(scenarioRuns.get(s.name) as number) as ForecastRecord[]).push(toRecord(row, forecast, capacityChanges, options, now.get(row.seriesId)));
         }
-      } else {
+      } else if ('error' in out && typeof out.error === 'string') {
         failed++;
         for (const batch of batches.values()) batch.push(failedRecord(row, out.error));
+      } else {
+        anomalies.push(`an outcome for ${row.name} that is neither a forecast nor an error`);
+        continue;
       }
       await flush(false);
-      done++;
-      options.onProgress?.(done, series.length);
+      options.onProgress?.(seen.size, toForecast.length);
     }
     await flush(true);
-    await finishAll('ok');
   } catch (err) {
-    await finishAll('failed');
+    // Keep what was forecast: the failed run still shows how far it got.
+    await flush(true).catch(() => undefined);
+    await finishAll('failed', `stopped after ${forecastCount + failed} of ${series.length} series: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   }
-  return { runId, seriesCount: done, failedCount: failed, models, scenarioRuns };
+  const problems = [...anomalies];
+  const missing = toForecast.filter((id) => !seen.has(id));
+  if (missing.length > 0) {
+    problems.push(`${missing.length} never came back from the forecaster (first: ${(byId.get(missing[0]) as SeriesRow).name})`);
+  }
+  for (const id of batches.keys()) {
+    const stored = await store.forecastRowCounts(id);
+    if (stored.forecast !== forecastCount || stored.failed !== failed) {
+      problems.push(`run #${id} holds ${stored.forecast} forecast and ${stored.failed} failed rows, not ${forecastCount} and ${failed}`);
+    }
+  }
+  if (problems.length > 0) {
+    const message =
+      `forecast run #${runId} is incomplete: expected ${series.length} series, forecast ${forecastCount}, failed ${failed}, ` +
+      `skipped ${skipped.length} (no samples); ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`;
+    await finishAll('failed', message);
+    throw new IncompleteRunError(runId, `${message}. The run is recorded as failed and reports keep using the last complete run`);
+  }
+  await finishAll('ok', null);
+  return { runId, expectedCount: series.length, seriesCount: forecastCount + failed, forecastCount, failedCount: failed, skipped, models, scenarioRuns, capacityMismatches };
 }
 
 function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly CapacityChange[], options: ForecastStoreOptions, now: UsageNow | undefined): ForecastRecord {
@@ -181,27 +258,6 @@ function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly Capa
   };
 }
 
-const capacityKey = (resource: string, labels: Readonly<Record<string, string>>) =>
-  JSON.stringify([resource, Object.entries(labels).sort(([a], [b]) => a.localeCompare(b))]);
-
-/** The latest value of every pulled capacity series, in one query, keyed like its usage series. */
-async function latestCapacities(store: Store): Promise<Map<string, number>> {
-  const reader = await store.connection.runAndReadAll(
-    `SELECT s.resource, map_keys(s.labels), map_values(s.labels), arg_max(x.value, x.ts)
-     FROM series s JOIN samples x USING (series_id)
-     WHERE s.metric = 'capacity'
-     GROUP BY ALL`,
-  );
-  const out = new Map<string, number>();
-  for (const [resource, keys, values, last] of reader.getRowsJS()) {
-    const k = keys as string[];
-    const v = values as string[];
-    const capacity = Number(last);
-    if (Number.isFinite(capacity) && capacity > 0) out.set(capacityKey(String(resource), Object.fromEntries(k.map((key, i) => [key, v[i]]))), capacity);
-  }
-  return out;
-}
-
 function failedRecord(row: SeriesRow, error: string): ForecastRecord {
   return {
     seriesId: row.seriesId, error, model: null, fallbackReason: null, aggregation: null, stepMs: null, periods: [],
@@ -230,4 +286,26 @@ function bucketText(ms: number | null): string {
   if (ms % (7 * 86_400_000) === 0) return ms === 7 * 86_400_000 ? 'week' : `${ms / (7 * 86_400_000)} weeks`;
   if (ms % 86_400_000 === 0) return ms === 86_400_000 ? 'day' : `${ms / 86_400_000} days`;
   return `${ms / 3_600_000} h`;
+}
+
+/** The planning settings a run used, as stored in forecast_runs.planning (durations in seconds). */
+export function planningJson(planning: PlanningSpec | null): unknown {
+  const d = planning?.defaults ?? DEFAULT_PLANNING;
+  const resource = (r: ResourcePlanning) => ({
+    thresholds: r.thresholds,
+    lead_time_s: r.leadTimeMs / 1000,
+    target_headroom: r.targetHeadroom,
+    risk: r.risk,
+    capacity_changes: r.capacityChanges.map((c) => ({ at: new Date(c.atMs).toISOString(), kind: c.kind, amount: c.amount, ...(c.note ? { note: c.note } : {}) })),
+  });
+  return {
+    defaults: {
+      ...resource(d),
+      horizon_s: d.horizonMs / 1000,
+      warning_window_s: d.warningWindowMs / 1000,
+      fiscal_year_start_month: d.fiscalYearStartMonth,
+      group_by: d.groupBy,
+    },
+    resources: Object.fromEntries([...(planning?.resources ?? new Map<string, ResourcePlanning>())].map(([name, r]) => [name, resource(r)])),
+  };
 }

@@ -7,7 +7,7 @@ import { formatPlanPath } from '../plan/planPath.js';
 import type { ErrorBudgetRecord } from '../store/ForecastRecord.js';
 import type { Store } from '../store/Store.js';
 import { errorBudgets } from './errorBudgets.js';
-import { forecastStore, type ForecastRunSummary } from './forecastStore.js';
+import { forecastStore, type ForecastRunSummary, type PlanSource } from './forecastStore.js';
 
 export interface PlanRunOptions {
   readonly asOfMs: number;
@@ -19,6 +19,8 @@ export interface PlanRunOptions {
   readonly workers?: number;
   readonly shard?: Shard;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The plan file behind `planning`, recorded on the runs. */
+  readonly planSource?: PlanSource | null;
 }
 
 /** A series or SLO at risk: its critical threshold is (or will be, by p50) crossed within the warning window. */
@@ -44,7 +46,7 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
     throw new PlanError(formatPlanPath(path), detail);
   });
   // Runs a killed process left 'running' never count as latest; close them so the history says what happened.
-  await store.connection.run(`UPDATE forecast_runs SET status = 'failed', finished_at = coalesce(finished_at, now()) WHERE status = 'running'`);
+  await store.connection.run(`UPDATE forecast_runs SET status = 'failed', finished_at = coalesce(finished_at, now()), error = coalesce(error, 'interrupted: the process ended before the run finished') WHERE status = 'running'`);
   const forecast = await forecastStore(store, {
     asOfMs: o.asOfMs,
     horizonMs: o.horizonMs,
@@ -56,6 +58,7 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
     ...(o.workers ? { workers: o.workers } : {}),
     ...(o.shard ? { shard: o.shard } : {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.planSource ? { planSource: o.planSource } : {}),
   });
   const budgets = await errorBudgets(store, o.planning?.slos ?? [], o.horizonMs);
   await store.writeErrorBudgets(forecast.runId, budgets);

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { PlanError } from '../errors.js';
 import { normalizePlan, type Locate } from './normalizePlan.js';
 import type { Plan } from './Plan.js';
+import { didYouMean } from './didYouMean.js';
 import { describeValue, formatPlanPath, valueAt, type PlanPath } from './planPath.js';
 import { planSchema } from './planSchema.js';
 
@@ -106,29 +107,4 @@ function unwrap(shape: unknown): unknown {
   let s = shape as { unwrap?: () => unknown; _zod?: { def?: { type?: string; innerType?: unknown } } };
   while (s && s._zod?.def?.type === 'optional' && s._zod.def.innerType) s = s._zod.def.innerType as typeof s;
   return s;
-}
-
-/** ` (did you mean "aggregate"?)` for a key within two edits (or a case change) of an allowed one. */
-function didYouMean(key: string, allowed: readonly string[]): string {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const a of allowed) {
-    const d = a.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, a);
-    if (d < bestDistance) [best, bestDistance] = [a, d];
-  }
-  return best ? ` (did you mean "${best}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
 }

@@ -2,6 +2,10 @@ import { UsageError } from '../errors.js';
 import type { Scenario, ScenarioChange } from '../forecast/scenario.js';
 import { parseTimestamp } from '../source/csv/parseTimestamp.js';
 import { parseDuration } from '../time/duration.js';
+import { didYouMean } from './didYouMean.js';
+
+/** The keys an inline what-if understands. */
+const CHANGE_KEYS: readonly string[] = ['growth', 'step', 'add-capacity', 'set-capacity', 'resources'];
 
 /**
  * Parses an inline what-if from the command line:
@@ -20,9 +24,12 @@ export function parseWhatIf(text: string): Scenario {
   const changes: ScenarioChange[] = [];
   let resources: string[] | undefined;
   for (const part of text.slice(colon + 1).split(',').map((p) => p.trim()).filter(Boolean)) {
-    const m = /^([a-z-]+)=(.+)$/.exec(part);
+    const m = /^([^=]+)=(.+)$/.exec(part);
     if (!m) return bad(`cannot read '${part}'`);
-    const [, kind, rest] = m;
+    const [, rawKind, rest] = m;
+    const kind = rawKind.trim();
+    // The key first: a misspelt key must be named as such, not blamed on its value.
+    if (!CHANGE_KEYS.includes(kind)) bad(`unknown key '${kind}' in '${part}'${didYouMean(kind, CHANGE_KEYS)}; keys: ${CHANGE_KEYS.join(', ')}`);
     if (kind === 'resources') {
       resources = rest.split('+').map((r) => r.trim()).filter(Boolean);
       continue;
@@ -46,7 +53,7 @@ export function parseWhatIf(text: string): Scenario {
     else if (kind === 'set-capacity') {
       if (!(amount > 0)) bad('set-capacity must be above zero');
       changes.push({ kind: 'capacity', change: { atMs, kind: 'set', amount } });
-    } else bad(`unknown change '${kind}' (growth, step, add-capacity, set-capacity, resources)`);
+    }
   }
   if (changes.length === 0) bad('no changes given');
   return { name, changes, ...(resources ? { resources } : {}) };

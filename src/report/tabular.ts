@@ -23,9 +23,14 @@ export function toObjects(table: Table): Record<string, unknown>[] {
   return table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c, row[i]])));
 }
 
+/**
+ * CSV with LF line ends (RFC 4180 says CRLF, but shell pipelines and
+ * `$(…)` captures keep a stray `\r`; every CSV reader accepts LF).
+ */
 export function toCsv(table: Table): string {
-  const lines = [table.columns.map(csvField), ...table.rows.map((r) => r.map((v) => csvField(cellText(v))))];
-  return lines.map((l) => l.join(',')).join('\r\n') + '\r\n';
+  const lines = [table.columns.map(csvField).join(',')];
+  for (const r of table.rows) lines.push(r.map((v) => csvField(cellText(v))).join(','));
+  return lines.join('\n') + '\n';
 }
 
 /**
@@ -38,13 +43,16 @@ export function csvField(text: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
+/** Aligned columns; loops rather than spreads, so any number of rows fits (no argument-count limit). */
 function toAligned(table: Table): string {
   const cells = table.rows.map((r) => r.map((v) => oneLine(cellText(v))));
-  const widths = table.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const widths = table.columns.map((c) => c.length);
+  for (const r of cells) for (let i = 0; i < widths.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
   const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => typeof r[i] === 'number' || r[i] === null));
   const line = (vals: readonly string[]) =>
     vals.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
-  const out = [line(table.columns), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)];
+  const out = [line(table.columns), widths.map((w) => '─'.repeat(w)).join('  ')];
+  for (const r of cells) out.push(line(r));
   out.push(`(${table.rows.length} row${table.rows.length === 1 ? '' : 's'})`);
   return out.join('\n') + '\n';
 }
@@ -62,11 +70,13 @@ function formatNumber(v: number): string {
   return String(Number(v.toPrecision(12)));
 }
 
-function oneLine(s: string): string {
+/** A cell on one line: line breaks shown as \\n. */
+export function oneLine(s: string): string {
   return s.replace(/\r?\n/g, '\\n');
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
+/** JSON.stringify replacer: bigints as strings, non-finite numbers as null. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
   return value;

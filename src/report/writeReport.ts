@@ -6,12 +6,9 @@ import { renderHtml } from './renderHtml.js';
 import { renderCsv, renderJson } from './renderJson.js';
 import { renderMarkdown } from './renderMarkdown.js';
 import { renderPdf, type PdfOptions } from './renderPdf.js';
+import type { OutputFormat, ReportFormat } from './reportFormats.js';
 
-/** The text formats, rendered synchronously from the model. */
-export type ReportFormat = 'md' | 'html' | 'json' | 'csv';
-/** Every format `capplan report` writes; PDF goes through headless Chromium. */
-export type OutputFormat = ReportFormat | 'pdf';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['md', 'html', 'json', 'csv', 'pdf'];
+export { OUTPUT_FORMATS, type OutputFormat, type ReportFormat } from './reportFormats.js';
 
 const RENDER: Record<ReportFormat, (m: ReportModel) => string> = {
   md: renderMarkdown,

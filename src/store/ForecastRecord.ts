@@ -81,4 +81,9 @@ export interface ForecastRunInfo {
   readonly levels: readonly number[];
   readonly scenario: string | null;
   readonly options: unknown;
+  /** The plan file the run was planned with, and the SHA-256 of its bytes. */
+  readonly planFile?: string | null;
+  readonly planSha256?: string | null;
+  /** Planning settings used (JSON-safe). */
+  readonly planning?: unknown;
 }

@@ -2,6 +2,8 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
 import type { ErrorBudgetRecord, ForecastRecord, ForecastRunInfo } from './ForecastRecord.js';
 import { openDatabase, type OpenOptions } from './openDatabase.js';
+import { readCapacityPairs, type CapacityPair } from './readCapacityPairs.js';
+import { readSampleBatches, sampleCounts, type StoredSamples } from './readSampleBatches.js';
 import { runQuery, type QueryResult } from './runQuery.js';
 import { listParam } from './sqlValues.js';
 import { writeErrorBudgets, writeForecasts } from './writeForecasts.js';
@@ -40,6 +42,17 @@ export interface PullInfo {
   readonly rangeEndMs?: number | null;
   readonly stepMs?: number | null;
   readonly resolution?: string | null;
+  /** Hash of what was asked (queries and parameters); a change means the stored series must be re-read whole. */
+  readonly queryHash?: string | null;
+}
+
+/** A recorded pull of a resource, as incremental pulls plan from it. */
+export interface PreviousPull {
+  readonly pullId: number;
+  readonly status: string;
+  readonly queryHash: string | null;
+  readonly rangeStartMs: number | null;
+  readonly rangeEndMs: number | null;
 }
 
 /** How a pull ended. */
@@ -48,13 +61,27 @@ export interface PullOutcome {
   readonly warnings?: readonly string[];
   readonly seriesCount: number;
   readonly sampleCount: number;
+  /** Stored values the pull changed. */
+  readonly updatedCount?: number;
+  /** NaN/±Inf (stale or missing) points the server returned and the pull did not store. */
+  readonly droppedCount?: number;
   readonly error?: string | null;
 }
 
-export interface StoredSamples {
-  readonly seriesId: string;
-  readonly timestamps: Float64Array;
-  readonly values: Float64Array;
+export type { StoredSamples };
+
+/** How a forecast run ended, with its series accounted for. */
+export interface ForecastRunOutcome {
+  readonly status: 'ok' | 'failed';
+  /** Series with a forecasts row: forecast + failed. */
+  readonly seriesCount: number;
+  readonly failedCount: number;
+  /** Series the run set out to forecast. */
+  readonly expectedCount?: number;
+  readonly forecastCount?: number;
+  /** Series with no stored samples. */
+  readonly skippedCount?: number;
+  readonly error?: string | null;
 }
 
 /**
@@ -93,9 +120,9 @@ export class Store {
   /** Records the start of a pull and returns its id; the row stays 'running' until `finishPull`. */
   async beginPull(info: PullInfo): Promise<number> {
     const reader = await this.connection.runAndReadAll(
-      `INSERT INTO pulls (pull_id, started_at, source, resource, query, range_start, range_end, step_s, resolution, status)
+      `INSERT INTO pulls (pull_id, started_at, source, resource, query, range_start, range_end, step_s, resolution, status, query_hash)
        VALUES (nextval('pull_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, $2, $3, $4,
-               epoch_ms($5::BIGINT)::TIMESTAMPTZ, epoch_ms($6::BIGINT)::TIMESTAMPTZ, $7, $8, 'running')
+               epoch_ms($5::BIGINT)::TIMESTAMPTZ, epoch_ms($6::BIGINT)::TIMESTAMPTZ, $7, $8, 'running', $9)
        RETURNING pull_id`,
       [
         Math.round(this.now()),
@@ -106,18 +133,84 @@ export class Store {
         info.rangeEndMs == null ? null : Math.round(info.rangeEndMs),
         info.stepMs == null ? null : Math.round(info.stepMs / 1000),
         info.resolution ?? null,
+        info.queryHash ?? null,
       ],
     );
     return Number(reader.getRowObjectsJS()[0].pull_id);
   }
 
+  /**
+   * The newest pull of a resource: with `finished`, the newest that ended ok or partial (not failed or
+   * interrupted). Null when there is none.
+   */
+  async latestPull(resource: string, options: { finished?: boolean } = {}): Promise<PreviousPull | null> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT pull_id, status, query_hash, epoch_ms(range_start)::DOUBLE AS s, epoch_ms(range_end)::DOUBLE AS e
+       FROM pulls WHERE resource = $1 AND (NOT $2 OR status IN ('ok', 'partial'))
+       ORDER BY pull_id DESC LIMIT 1`,
+      [resource, Boolean(options.finished)],
+    );
+    const r = reader.getRowObjectsJS()[0];
+    if (!r) return null;
+    return {
+      pullId: Number(r.pull_id),
+      status: String(r.status),
+      queryHash: r.query_hash === null ? null : String(r.query_hash),
+      rangeStartMs: r.s === null ? null : Number(r.s),
+      rangeEndMs: r.e === null ? null : Number(r.e),
+    };
+  }
+
+  /** Each stored series of a resource and metric with the time (ms) of its newest sample (null when it has none). */
+  async seriesExtents(resource: string, metric: string): Promise<Map<string, number | null>> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT series_id, epoch_ms(last_ts)::DOUBLE AS last FROM series WHERE resource = $1 AND metric = $2`,
+      [resource, metric],
+    );
+    return new Map(reader.getRowObjectsJS().map((r) => [String(r.series_id), r.last === null ? null : Number(r.last)]));
+  }
+
   async finishPull(pullId: number, outcome: PullOutcome): Promise<void> {
     await this.connection.run(
       `UPDATE pulls SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, warnings = coalesce($4::VARCHAR[], []),
-         series_count = $5, sample_count = $6, error = $7
+         series_count = $5, sample_count = $6, error = $7, updated_count = $8, dropped_count = $9
        WHERE pull_id = $1`,
-      [pullId, Math.round(this.now()), outcome.status, listParam(outcome.warnings ?? []), outcome.seriesCount, outcome.sampleCount, outcome.error ?? null],
+      [
+        pullId,
+        Math.round(this.now()),
+        outcome.status,
+        listParam(outcome.warnings ?? []),
+        outcome.seriesCount,
+        outcome.sampleCount,
+        outcome.error ?? null,
+        outcome.updatedCount ?? 0,
+        outcome.droppedCount ?? 0,
+      ],
     );
+  }
+
+  /**
+   * Marks the pulls and forecast runs still `running` as ended by an
+   * interrupt (pulls `interrupted`, runs `failed`), on a connection of its own:
+   * the main one may be inside a transaction the process will never commit.
+   */
+  async markInterrupted(reason: string): Promise<{ pulls: number; runs: number }> {
+    const c = await this.instance.connect();
+    try {
+      const pulls = await c.run(
+        `UPDATE pulls SET status = 'interrupted', finished_at = epoch_ms($1::BIGINT)::TIMESTAMPTZ,
+           error = $2 || ': samples stored before it are kept; the next pull resumes after them'
+         WHERE status = 'running'`,
+        [Math.round(this.now()), reason],
+      );
+      const runs = await c.run(
+        `UPDATE forecast_runs SET status = 'failed', finished_at = epoch_ms($1::BIGINT)::TIMESTAMPTZ WHERE status = 'running'`,
+        [Math.round(this.now())],
+      );
+      return { pulls: Number(pulls.rowsChanged), runs: Number(runs.rowsChanged) };
+    } finally {
+      c.closeSync();
+    }
   }
 
   /** Atomic and idempotent; see `writeSamples`. */
@@ -164,43 +257,46 @@ export class Store {
     return { seriesId, timestamps: Float64Array.from(cols[0] as number[]), values: Float64Array.from(cols[1] as number[]) };
   }
 
+  /** Stored samples per series (series without samples are absent), in series_id order. */
+  sampleCounts(seriesIds?: readonly string[]): Promise<Map<string, number>> {
+    return sampleCounts(this.connection, seriesIds);
+  }
+
   /**
-   * Streams every series' samples, one series at a time in series_id order,
-   * reading DuckDB chunk by chunk so the fleet is never held in memory at once.
+   * Every series' samples (or those of `seriesIds` that have any), one series
+   * at a time in series_id order, read in bounded batches so the fleet is never
+   * held in memory at once. Each batch is read whole before it is yielded, so
+   * the caller may write to the store between series.
    */
   async *streamSamples(seriesIds?: readonly string[]): AsyncGenerator<StoredSamples> {
-    if (seriesIds && seriesIds.length === 0) return;
-    const result = await this.connection.stream(
-      `SELECT series_id, epoch_ms(ts)::DOUBLE AS t, value FROM samples
-       WHERE $1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], series_id)
-       ORDER BY series_id, ts`,
-      [seriesIds ? listParam(seriesIds) : null],
+    yield* readSampleBatches(this.connection, await sampleCounts(this.connection, seriesIds));
+  }
+
+  /**
+   * Copies the latest value of each series' paired capacity series into
+   * series.capacity (what reports and the headroom views read), for these usage series.
+   */
+  async copyPairedCapacities(seriesIds: readonly string[]): Promise<void> {
+    if (seriesIds.length === 0) return;
+    await this.connection.run(
+      `UPDATE series SET capacity = p.capacity
+       FROM capacity_pairs p
+       WHERE series.series_id = p.usage_series_id AND p.status = 'paired' AND isfinite(p.capacity) AND p.capacity > 0
+         AND series.capacity IS DISTINCT FROM p.capacity
+         AND series.series_id IN (SELECT unnest($1::VARCHAR[]))`,
+      [listParam(seriesIds)],
     );
-    let current: string | null = null;
-    let ts: number[] = [];
-    let vs: number[] = [];
-    for await (const chunk of result) {
-      const ids = chunk.getColumnValues(0) as string[];
-      const t = chunk.getColumnValues(1) as number[];
-      const v = chunk.getColumnValues(2) as number[];
-      for (let i = 0; i < ids.length; i++) {
-        if (ids[i] !== current) {
-          if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
-          current = ids[i];
-          ts = [];
-          vs = [];
-        }
-        ts.push(t[i]);
-        vs.push(v[i]);
-      }
-    }
-    if (current !== null) yield { seriesId: current, timestamps: Float64Array.from(ts), values: Float64Array.from(vs) };
+  }
+
+  /** How pulled capacity series pair with usage series (see `capacity_pairs`). */
+  capacityPairs(): Promise<CapacityPair[]> {
+    return readCapacityPairs(this.connection);
   }
 
   async beginForecastRun(info: ForecastRunInfo): Promise<number> {
     const reader = await this.connection.runAndReadAll(
-      `INSERT INTO forecast_runs (run_id, started_at, as_of, horizon_s, levels, scenario, status, capplan_version, options)
-       VALUES (nextval('run_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, epoch_ms($2::BIGINT)::TIMESTAMPTZ, $3, coalesce($4::DOUBLE[], []), $5, 'running', $6, $7::JSON)
+      `INSERT INTO forecast_runs (run_id, started_at, as_of, horizon_s, levels, scenario, status, capplan_version, options, plan_file, plan_sha256, planning)
+       VALUES (nextval('run_ids'), epoch_ms($1::BIGINT)::TIMESTAMPTZ, epoch_ms($2::BIGINT)::TIMESTAMPTZ, $3, coalesce($4::DOUBLE[], []), $5, 'running', $6, $7::JSON, $8, $9, $10::JSON)
        RETURNING run_id`,
       [
         Math.round(this.now()),
@@ -210,6 +306,9 @@ export class Store {
         info.scenario,
         VERSION,
         JSON.stringify(info.options ?? null),
+        info.planFile ?? null,
+        info.planSha256 ?? null,
+        info.planning === undefined || info.planning === null ? null : JSON.stringify(info.planning),
       ],
     );
     return Number(reader.getRowObjectsJS()[0].run_id);
@@ -224,12 +323,33 @@ export class Store {
     return writeErrorBudgets(this.connection, runId, records);
   }
 
-  async finishForecastRun(runId: number, outcome: { status: 'ok' | 'failed'; seriesCount: number; failedCount: number }): Promise<void> {
+  async finishForecastRun(runId: number, outcome: ForecastRunOutcome): Promise<void> {
     await this.connection.run(
-      `UPDATE forecast_runs SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, series_count = $4, failed_count = $5
+      `UPDATE forecast_runs SET finished_at = epoch_ms($2::BIGINT)::TIMESTAMPTZ, status = $3, series_count = $4, failed_count = $5,
+         expected_count = $6, forecast_count = $7, skipped_count = $8, error = $9
        WHERE run_id = $1`,
-      [runId, Math.round(this.now()), outcome.status, outcome.seriesCount, outcome.failedCount],
+      [
+        runId,
+        Math.round(this.now()),
+        outcome.status,
+        outcome.seriesCount,
+        outcome.failedCount,
+        outcome.expectedCount ?? null,
+        outcome.forecastCount ?? null,
+        outcome.skippedCount ?? null,
+        outcome.error ?? null,
+      ],
     );
+  }
+
+  /** Forecasts rows stored for a run: with a model, and failed (with an error). */
+  async forecastRowCounts(runId: number): Promise<{ forecast: number; failed: number }> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT count(*) FILTER (WHERE error IS NULL)::INTEGER, count(*) FILTER (WHERE error IS NOT NULL)::INTEGER FROM forecasts WHERE run_id = $1`,
+      [runId],
+    );
+    const [forecast, failed] = reader.getRows()[0];
+    return { forecast: Number(forecast), failed: Number(failed) };
   }
 
   /** Runs analyst SQL; see `runQuery`. */

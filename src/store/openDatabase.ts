@@ -1,9 +1,20 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ExitCode, StoreError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { MIGRATIONS, type Migration } from './migrations/index.js';
+
+/**
+ * DuckDB settings for every database capplan opens. DuckDB would otherwise
+ * download and load an extension when it meets a file or function it needs
+ * one for (a SQLite file, an https:// path), creating ~/.duckdb/extensions:
+ * capplan reaches no network but its configured sources.
+ */
+export const DUCKDB_CONFIG: Readonly<Record<string, string>> = {
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+};
 
 export interface OpenOptions {
   /** Open without write access: no migrations, many readers may share the file. */
@@ -41,6 +52,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   if (!exists && options.readOnly) throw new StoreError(`database ${path}: no such file (run 'capplan demo' or 'capplan pull' first)`);
 
   if (exists) {
+    refuseForeignFormat(file, path);
     // Inspect read-only first so a refused file is never opened for writing.
     const probe = await connect(file, path, true);
     try {
@@ -83,7 +95,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
 async function connect(file: string, shown: string, readOnly: boolean): Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> {
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(file, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    instance = await DuckDBInstance.create(file, readOnly ? { ...DUCKDB_CONFIG, access_mode: 'READ_ONLY' } : { ...DUCKDB_CONFIG });
   } catch (err) {
     throw translateOpenError(err, shown);
   }
@@ -91,6 +103,23 @@ async function connect(file: string, shown: string, readOnly: boolean): Promise<
   // Timestamps are instants; a UTC session makes epoch conversions unambiguous.
   await connection.run(`SET TimeZone = 'UTC'`);
   return { instance, connection };
+}
+
+/** Files DuckDB would hand to an extension (SQLite) are named for what they are, before DuckDB sees them. */
+function refuseForeignFormat(file: string, shown: string): void {
+  const head = Buffer.alloc(16);
+  let fd: number | null = null;
+  try {
+    fd = openSync(file, 'r');
+    readSync(fd, head, 0, 16, 0);
+  } catch {
+    return; // unreadable: DuckDB's own open reports it
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+  if (head.toString('latin1') === 'SQLite format 3\0') {
+    throw new StoreError(`database ${shown}: a SQLite file, not a DuckDB database (capplan stores its data in DuckDB; give a .duckdb file or a new path)`);
+  }
 }
 
 function translateOpenError(err: unknown, shown: string): StoreError {
@@ -105,6 +134,9 @@ function translateOpenError(err: unknown, shown: string): StoreError {
   }
   if (/not a valid DuckDB database file/i.test(message)) {
     return new StoreError(`database ${shown}: not a DuckDB database file`, ExitCode.store, { cause: err });
+  }
+  if (/Extension .* not found|INSTALL \w+/i.test(message)) {
+    return new StoreError(`database ${shown}: not a DuckDB database file (DuckDB would need an extension to read it, and capplan installs none)`, ExitCode.store, { cause: err });
   }
   if (/version number|storage version|created with a newer|older version/i.test(message)) {
     return new StoreError(`database ${shown}: written by an incompatible DuckDB version (${firstLine(message)})`, ExitCode.store, { cause: err });

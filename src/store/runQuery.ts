@@ -31,6 +31,35 @@ export async function runQuery(connection: DuckDBConnection, sql: string): Promi
   }
 }
 
+/** A query's columns and its rows in batches (one DuckDB chunk each), never all in memory at once. */
+export interface QueryStream {
+  readonly columns: readonly string[];
+  readonly types: readonly string[];
+  readonly batches: AsyncIterable<readonly (readonly unknown[])[]>;
+}
+
+/** Runs one statement and streams its result, values converted as by `runQuery`. */
+export async function streamQuery(connection: DuckDBConnection, sql: string): Promise<QueryStream> {
+  let result;
+  try {
+    result = await connection.stream(sql);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SqlError(`SQL error: ${message}`);
+  }
+  const types = result.columnTypes().map((t) => t.toString());
+  const source = result;
+  async function* batches(): AsyncGenerator<unknown[][]> {
+    try {
+      for await (const rows of source.yieldRowsJs()) yield rows.map((row) => row.map((v, i) => plain(v, types[i])));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new SqlError(`SQL error: ${message}`);
+    }
+  }
+  return { columns: result.columnNames(), types, batches: batches() };
+}
+
 function plain(v: unknown, type: string | undefined): unknown {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();

@@ -24,7 +24,9 @@ export interface SeriesMeta {
 export interface WriteResult {
   /** Samples newly stored. */
   readonly inserted: number;
-  /** Samples already stored for the same series and timestamp (or repeated in the batch), left as they were. */
+  /** Samples already stored for the same series and timestamp whose value the batch changed (the new value replaces the old). */
+  readonly updated: number;
+  /** Samples already stored with the same value (or repeated in the batch), left as they were. */
   readonly existing: number;
   /** NaN and ±Inf samples, which are not stored (they mark no data, not a value). */
   readonly nonFinite: number;
@@ -37,14 +39,17 @@ const STAGING_TYPES = [INTEGER, DOUBLE, DOUBLE];
 
 /**
  * Stores a batch of samples atomically and idempotently: the batch lands whole
- * or not at all, and a (series, timestamp) already stored is never duplicated
- * nor overwritten, so re-pulling an overlapping range is always safe.
+ * or not at all, and a (series, timestamp) already stored is never duplicated.
+ * A stored sample whose value the batch changes is updated in place (the
+ * source is the truth: a later peak, a completed partial response), so
+ * re-pulling an overlapping range is always safe and always current.
  *
  * Speed comes from not comparing against history when there is nothing to
  * compare: each series keeps its stored extent (`series.last_ts`), samples
- * after it are inserted directly, and only the overlap is anti-joined. Rows
- * are staged once, column by column into reused DataChunks, and the split
- * between new and overlapping rows is made in SQL, not in JS.
+ * after it are inserted directly, and only the overlap is joined with what
+ * is stored, within its time span. Rows are staged once, column by column
+ * into reused DataChunks, and the split between new and overlapping rows is
+ * made in SQL, not in JS.
  */
 export async function writeSamples(
   connection: DuckDBConnection,
@@ -75,8 +80,10 @@ export async function writeSamples(
     await upsertSeries(connection, ids, batch, nowMs);
     // Per series: its id, resolution and stored extent, as list parameters unnested in place (no second temp table).
     const seriesParams = [listParam(ids.map((_, i) => i)), listParam(ids), listParam(batch.map((s) => s.resolutionS)), listValue(lastStored)];
-    const seriesTable = `(SELECT unnest($2::INTEGER[]) AS series_idx, unnest($3::VARCHAR[]) AS series_id,
-                                 unnest($4::INTEGER[]) AS resolution_s, unnest($5::DOUBLE[]) AS last_ms)`;
+    // The four lists bound from parameter $k on.
+    const seriesTableAt = (k: number) => `(SELECT unnest($${k}::INTEGER[]) AS series_idx, unnest($${k + 1}::VARCHAR[]) AS series_id,
+                                 unnest($${k + 2}::INTEGER[]) AS resolution_s, unnest($${k + 3}::DOUBLE[]) AS last_ms)`;
+    const seriesTable = seriesTableAt(2);
     let inserted = 0;
     if (fresh > 0) {
       // make_timestamptz(µs) is several times cheaper than epoch_ms(ms) on DuckDB 1.x.
@@ -89,32 +96,56 @@ export async function writeSamples(
       );
       inserted += Number(r.rowsChanged);
     }
+    let updated = 0;
     if (overlap > 0) {
-      // Only the overlap is compared with what is stored, and only within its time span: constants, so DuckDB prunes the scan by zone maps.
+      // The overlap is compared with what is stored in one pass, only within its time span (constants, so DuckDB prunes
+      // the scan by zone maps): each row learns the value stored at its (series, ts), if any. Only then are the few
+      // missing rows inserted and the few changed ones updated; a re-read that changed nothing touches nothing.
       const span = overlapSpan(batch, clean, lastStored);
-      const r = await connection.run(
-        `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
-         SELECT n.series_id, n.ts, n.value, n.resolution_s, $1
+      await connection.run(
+        `CREATE OR REPLACE TEMP TABLE staging_overlap AS
+         SELECT n.series_id, n.ts, n.value, n.resolution_s, e.value AS stored
          FROM (SELECT ss.series_id, make_timestamptz(round(st.ts_ms)::BIGINT * 1000) AS ts, st.value, ss.resolution_s
-               FROM staging_samples st JOIN ${seriesTable} ss USING (series_idx)
+               FROM staging_samples st JOIN ${seriesTableAt(1)} ss USING (series_idx)
                WHERE round(st.ts_ms) <= ss.last_ms) n
-         ANTI JOIN (
-           SELECT series_id, ts FROM samples
-           WHERE ts BETWEEN make_timestamptz($6::BIGINT * 1000) AND make_timestamptz($7::BIGINT * 1000)
-             AND series_id IN (SELECT unnest($8::VARCHAR[]))
-         ) e ON e.series_id = n.series_id AND e.ts = n.ts`,
-        [pullId, ...seriesParams, span.lo, span.hi, listParam(ids.filter((_, i) => lastStored[i] !== null))],
+         LEFT JOIN (SELECT series_id, ts, value FROM samples
+                    WHERE ts BETWEEN make_timestamptz($5::BIGINT * 1000) AND make_timestamptz($6::BIGINT * 1000)
+                      AND series_id IN (SELECT unnest($7::VARCHAR[]))) e
+           ON e.series_id = n.series_id AND e.ts = n.ts`,
+        [...seriesParams, span.lo, span.hi, listParam(ids.filter((_, i) => lastStored[i] !== null))],
       );
-      inserted += Number(r.rowsChanged);
+      const counts = await connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE stored IS NULL)::INTEGER AS missing, count(*) FILTER (WHERE stored <> value)::INTEGER AS changed FROM staging_overlap`,
+      );
+      const { missing, changed } = counts.getRowObjectsJS()[0] as { missing: number; changed: number };
+      if (changed > 0) {
+        const r = await connection.run(
+          `UPDATE samples SET value = o.value, resolution_s = o.resolution_s, pull_id = $1
+           FROM (SELECT series_id, ts, value, resolution_s FROM staging_overlap WHERE stored <> value) o
+           WHERE samples.series_id = o.series_id AND samples.ts = o.ts
+             AND samples.ts BETWEEN make_timestamptz($2::BIGINT * 1000) AND make_timestamptz($3::BIGINT * 1000)`,
+          [pullId, span.lo, span.hi],
+        );
+        updated = Number(r.rowsChanged);
+      }
+      if (missing > 0) {
+        const r = await connection.run(
+          `INSERT INTO samples (series_id, ts, value, resolution_s, pull_id)
+           SELECT series_id, ts, value, resolution_s, $1 FROM staging_overlap WHERE stored IS NULL`,
+          [pullId],
+        );
+        inserted += Number(r.rowsChanged);
+      }
     }
     await updateExtents(connection, ids, clean);
     await connection.run('COMMIT');
-    return { inserted, existing: fresh + overlap - inserted + repeated, nonFinite, seriesIds: ids };
+    return { inserted, updated, existing: fresh + overlap - inserted - updated + repeated, nonFinite, seriesIds: ids };
   } catch (err) {
     await connection.run('ROLLBACK');
     throw err;
   } finally {
     if (fresh + overlap > 0) await connection.run('DROP TABLE IF EXISTS temp.staging_samples');
+    if (overlap > 0) await connection.run('DROP TABLE IF EXISTS temp.staging_overlap');
   }
 }
 

@@ -1,4 +1,5 @@
 import { TZDate } from '@date-fns/tz';
+import { readQuarterText } from './quarterText.js';
 
 /** A planning quarter: [startMs, endMs) with boundaries at local midnight of its time zone. */
 export interface Quarter {
@@ -62,11 +63,11 @@ export function nextQuarter(q: Quarter, calendar: QuarterCalendar = UTC_CALENDAR
  * January) both forms name the fiscal quarter, so `2027-Q1` is `FY2027-Q1`.
  */
 export function parseQuarter(text: string, calendar: QuarterCalendar = UTC_CALENDAR): Quarter | null {
-  const m = /^(FY)?(\d{4})-?Q([1-4])$/i.exec(text.trim());
-  if (!m) return null;
+  const named = readQuarterText(text);
+  if (!named) return null;
   const fs = checkMonth(calendar.fiscalYearStartMonth);
-  const year = Number(m[2]);
-  const q = Number(m[3]) - 1;
+  const year = named.year;
+  const q = named.quarter - 1;
   const startMonth = fs === 1 ? 3 * q : fs - 1 - 12 + 3 * q;
   return quarterOf(new TZDate(year, startMonth, 1, calendar.timeZone).getTime(), calendar);
 }

@@ -55,7 +55,7 @@ describe('capplan doctor', () => {
     const version = prom.version.replace(/^v/, '');
     expect(run.stdout).toContain(`source adhoc: ${prom.url}\n`);
     expect(run.stdout).toMatch(/^ {2}ok {4}reachable {6}HTTP 200 from GET \/api\/v1\/status\/buildinfo in \d+ ms$/m);
-    expect(run.stdout).toMatch(new RegExp(`^  ok    backend +Prometheus ${version.replace(/[.+]/g, '\\$&')}( \\(revision .*\\))?$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^  ok    backend +Prometheus ${version.replace(/[.+]/g, '\\$&')}( \\(revision .*\\))?; from version .+$`, 'm'));
     expect(run.stdout).toMatch(/^ {2}ok {4}auth +none configured, none required$/m);
     expect(run.stdout).toMatch(/^ {2}ok {4}sample query +vector\(1\) over the last 5m at 1m: 1 series, 6 points in \d+ ms$/m);
     expect(run.stdout).toMatch(/^ {2}ok {4}clock skew +[+−]\d+\.\d s \(server Date header minus this host's clock, ±0\.5 s\)$/m);
@@ -67,7 +67,7 @@ describe('capplan doctor', () => {
     const srv = await serve((req) => (req.headers.authorization === `Bearer ${TOKEN}` ? thanos(req) : { status: 401, body: 'Unauthorized' }));
     const run = await doctor(['--url', srv.url, '--header', 'THANOS-TENANT: platform'], { CAPPLAN_BEARER_TOKEN: TOKEN });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^ {2}ok {4}backend +Thanos 0\.34\.1 \(revision 4cf1559998bf\)$/m);
+    expect(run.stdout).toMatch(/^ {2}ok {4}backend +Thanos 0\.34\.1 \(revision 4cf1559998bf\); from version 0\.34\.1 \(Thanos' 0\.x line\)$/m);
     expect(run.stdout).toMatch(/^ {2}ok {4}auth +bearer token from \$CAPPLAN_BEARER_TOKEN: accepted$/m);
     expect(run.stdout).toMatch(/^ {2}ok {4}thanos params +accepted: max_source_resolution=1h, dedup=true, partial_response=true$/m);
     const sent = srv.requests.filter((r) => r.path === '/api/v1/query_range');

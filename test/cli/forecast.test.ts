@@ -30,13 +30,19 @@ describe('capplan forecast --input', () => {
   it('takes a bare horizon as steps of monthly and quarterly data, as CSV and table', async () => {
     const csv = await runCli(['forecast', '--input', `${DATA}monthly-storage.csv`, '--horizon', '12', '--format', 'csv']);
     expect(csv.code).toBe(0);
-    const lines = csv.stdout.trim().split('\r\n');
+    const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe('series,timestamp,value,lower,upper');
     expect(lines).toHaveLength(13);
     expect(lines[1]).toMatch(/^monthly-storage,2026-12-01T00:00:00.000Z,/);
     const table = await runCli(['forecast', '--input', `${DATA}quarterly-capacity.csv`, '--horizon', '8', '--format', 'table']);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^series\s+model\s+mase[^\n]*\n─[─ ]+\nquarterly-capacity /);
+    // datasets/README.md's quarterly example: the forecast values themselves, one per quarter.
+    const quarterly = await runCli(['forecast', '--input', `${DATA}quarterly-capacity.csv`, '--horizon', '8', '--format', 'csv']);
+    const q = quarterly.stdout.trim().split('\n');
+    expect(q).toHaveLength(9);
+    expect(q.slice(1).map((l) => l.split(',')[1].slice(0, 10))).toEqual(['2027-01-01', '2027-04-01', '2027-07-01', '2027-10-01', '2028-01-01', '2028-04-01', '2028-07-01', '2028-10-01']);
+    for (const l of q.slice(1)) expect(Number(l.split(',')[2])).toBeGreaterThan(1000);
   });
 
   it('fails clearly on bad input, naming it, with distinct exit codes', async () => {

@@ -31,7 +31,9 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     expect(Number(db01.add)).toBeGreaterThan(0);
     expect(Number(db01['headroom_2027-Q1'])).toBeLessThan(Number(db01.headroom_now));
     const flat = rows.find((r) => String(r.series).includes('archive-01')) as Record<string, unknown>;
-    expect(flat.full_p50).toBe('beyond horizon');
+    expect(flat.full_status).toBe('beyond_horizon');
+    expect(flat.full_p50).toBeNull();
+    for (const r of rows) for (const k of ['full_p10', 'full_p50', 'full_p90', 'order_by']) expect(r[k] === null || /^\d{4}-\d\d-\d\dT/.test(String(r[k]))).toBe(true);
     expect(flat.action).toBe('none');
 
     const q = await runCli(['headroom', '--db', db, '--quarter', '2027-Q1', '--group-by', 'cluster'], { nowMs: NOW });
@@ -55,7 +57,8 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
       expect(badZone.stderr).toMatch(/--tz: unknown time zone 'Mars\/Olympus'/);
     }
     const budget = await runCli(['budget', '--db', db, '--format', 'csv']);
-    expect(budget.stdout.split('\r\n')[0]).toBe('slo,objective,window,budget_left,error_ratio,burn_rate_1d,alerts_firing,exhausted_p50,p10,p90');
+    expect(budget.stdout.split('\n')[0]).toBe('slo,objective,window_s,budget_left,error_ratio,burn_rate_1d,alerts_firing,status,exhausted_p10,exhausted_p50,exhausted_p90');
+    expect(budget.stdout).not.toMatch(/""|\r|spent|not within/);
 
     // An inline what-if on the command line.
     const whatIf = await runCli(['forecast', '--db', db, '--horizon', '180d', '--workers', '1', '--what-if', 'tenant:step=3e11@2026-12-15,resources=disk'], { nowMs: NOW });

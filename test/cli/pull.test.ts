@@ -147,8 +147,8 @@ describe('capplan pull with a plan file', () => {
 
     const points = { disk: 50 * 24 + 1, mem: 20 * 48 + 1, rps: 59 * 4 + 1 };
     const total = 3 * (2 * points.disk + points.mem + points.rps);
-    expect(run.stdout).toMatch(new RegExp(`^pull #1 disk \\(source prom\\): ok, 6 series, ${(6 * points.disk).toLocaleString('en-US')} new samples, 0 already stored$`, 'm'));
-    expect(run.stdout).toMatch(new RegExp(`^capplan pull: 3 resources, 12 series, ${total.toLocaleString('en-US')} new samples, 0 already stored, 0 warnings, \\d+\\.\\d s$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^pull #1 disk \\(source prom\\): ok, 6 series, ${(6 * points.disk).toLocaleString('en-US')} new samples, 0 already stored, 0 updated, 0 NaN/stale dropped$`, 'm'));
+    expect(run.stdout).toMatch(new RegExp(`^capplan pull: 3 resources, 12 series, ${total.toLocaleString('en-US')} new samples, 0 already stored, 0 updated, 0 NaN/stale dropped, 0 warnings, \\d+\\.\\d s$`, 'm'));
 
     expectSame(await storedPoints(db, 'disk'), await promRange('max_over_time(capplan_disk_used_bytes[1h])', TO - 50 * DAY, TO, H));
     expectSame(await storedPoints(db, 'disk', 'capacity'), await promRange('max_over_time(capplan_disk_size_bytes[1h])', TO - 50 * DAY, TO, H));
@@ -162,7 +162,7 @@ describe('capplan pull with a plan file', () => {
     // Later in the same hour: only the overlap is asked again, all of it already stored.
     const again = await runCli(['pull', '--db', db, '--plan', planFile], { nowMs: TO + 20 * M });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^capplan pull: 3 resources, 12 series, 0 new samples, \d+ already stored, 0 warnings/m);
+    expect(again.stdout).toMatch(/^capplan pull: 3 resources, 12 series, 0 new samples, \d+ already stored, 0 updated, 0 NaN\/stale dropped, 0 warnings/m);
     expect(await samplesCount(db)).toBe(total);
     expect(await sql(db, `SELECT count(*) FROM (SELECT series_id, ts FROM samples GROUP BY ALL HAVING count(*) > 1)`)).toEqual([[0]]);
 
@@ -200,7 +200,7 @@ describe('capplan pull with a plan file', () => {
     expect(run.stderr).toContain(`capplan: broken (source prom) failed: source prom: POST ${prom.url}/api/v1/query_range: HTTP 400: bad_data: `);
     expect(run.stderr).toMatch(/parse error/);
     expect(run.stderr).toContain('  query: max_over_time((sum(capplan_disk_used_bytes)[1h:])');
-    expect(run.stdout).toMatch(/^capplan pull: 2 resources, 3 series, 147 new samples, 0 already stored, 0 warnings, 1 failed/m);
+    expect(run.stdout).toMatch(/^capplan pull: 2 resources, 3 series, 147 new samples, 0 already stored, 0 updated, 0 NaN\/stale dropped, 0 warnings, 1 failed/m);
     expect(await sql(db, `SELECT resource, status FROM pulls ORDER BY resource`)).toEqual([
       ['broken', 'failed'],
       ['disk', 'ok'],
@@ -217,7 +217,7 @@ describe('capplan pull ad hoc', () => {
     expect(run.code).toBe(0);
     const expected = await promRange('max_over_time(capplan_mem_used_bytes[1h])', TO - 30 * DAY, TO, H);
     expectSame(await storedPoints(db, 'mem'), expected);
-    expect(run.stdout).toMatch(/^pull #1 mem \(source adhoc\): ok, 3 series, 2,163 new samples, 0 already stored$/m);
+    expect(run.stdout).toMatch(/^pull #1 mem \(source adhoc\): ok, 3 series, 2,163 new samples, 0 already stored, 0 updated, 0 NaN\/stale dropped$/m);
     expect(await sql(db, `SELECT source, query, resolution, step_s, status FROM pulls`)).toEqual([
       ['adhoc', 'max_over_time(capplan_mem_used_bytes[1h])', 'raw', 3600, 'ok'],
     ]);
@@ -311,7 +311,7 @@ describe('capplan pull output', () => {
       { nowMs: TO },
     );
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^pull #1 disk \(source adhoc\): partial, 2 series, 13 new samples, 0 already stored, 1 warning$/m);
+    expect(run.stdout).toMatch(/^pull #1 disk \(source adhoc\): partial, 2 series, 13 new samples, 0 already stored, 0 updated, \d+ NaN\/stale dropped, 1 warning$/m);
     expect(run.stderr).toMatch(/^capplan: warning: disk \(source adhoc\): receive series from Addr: thanos-store-2/m);
     expect(srv.requests.find((r) => r.path === '/api/v1/query_range')?.form.get('max_source_resolution')).toBe('1h');
     expect(await sql(db, `SELECT status, len(warnings) FROM pulls`)).toEqual([['partial', 1]]);

@@ -134,7 +134,7 @@ describe('capplan run (the cron job) against a real Prometheus and a loopback SM
       process.stdout.write('held\\n'); setTimeout(() => process.exit(0), 20000);`], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
     try {
-      const r = await runCli(['run', '--plan', file, '--db', db, '--out', join(work, 'r2'), '--no-pull', '--wait', '1'], { nowMs: TO });
+      const r = await runCli(['run', '--plan', file, '--db', db, '--out', join(work, 'r2'), '--no-pull', '--no-email', '--wait', '1'], { nowMs: TO });
       expect(r.code).toBe(ExitCode.locked);
       expect(r.stderr).toMatch(new RegExp(`database ${db.replace(/[/.]/g, '\\$&')}: process ${holder.pid} .* holds it; gave up after waiting 1 s`));
     } finally {

@@ -31,12 +31,12 @@ describe('capplan sql', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^ n\n─+\n24\n\(1 row\)\n$/);
     const csv = await runCli(['sql', '--db', db, '--format', 'csv', `SELECT labels['instance'] AS i, labels['note'] AS n FROM series`]);
-    expect(csv.stdout).toBe('i,n\r\n"a,""b""","line1\nline2"\r\n');
+    expect(csv.stdout).toBe('i,n\n"a,""b""","line1\nline2"\n');
     const json = await runCli(['sql', '--db', db, '--format', 'json', 'SELECT min(ts) AS first, count(*) AS n, any_value(labels) AS l FROM samples JOIN series USING (series_id)']);
     expect(JSON.parse(json.stdout)).toEqual([{ first: '2026-01-01T00:00:00.000Z', n: 24, l: { instance: 'a,"b"', note: 'line1\nline2' } }]);
     // DATEs are days, not midnight instants.
     const days = await runCli(['sql', '--db', db, '--format', 'csv', 'SELECT day, max_value FROM daily_peaks']);
-    expect(days.stdout).toBe('day,max_value\r\n2026-01-01,23\r\n');
+    expect(days.stdout).toBe('day,max_value\n2026-01-01,23\n');
   });
 
   it('reads SQL from a file', async () => {

@@ -142,7 +142,7 @@ describe('email delivery against a real SMTP server on loopback', () => {
   it('refuses to send in clear text when the server offers no STARTTLS (the default)', async () => {
     const inbox = await startInbox();
     inboxes.push(inbox);
-    const env = { CAPPLAN_SMTP_HOST: '127.0.0.1', CAPPLAN_SMTP_PORT: String(inbox.port) };
+    const env = { CAPPLAN_SMTP_HOST: '127.0.0.1', CAPPLAN_SMTP_PORT: String(inbox.port), CAPPLAN_SMTP_FROM: 'capplan@example.test' };
     await expect(deliverReport(model, { to: 'ops@example.test', env })).rejects.toThrow(/email not sent via smtp:\/\/127\.0\.0\.1:\d+ \(STARTTLS\): TLS failed/);
     expect(inbox.mails).toHaveLength(0);
   });
@@ -165,6 +165,21 @@ describe('email delivery against a real SMTP server on loopback', () => {
     expect(inbox.mails[0].attachments.map((a) => a.filename)).toContain('headroom-2026-11-24.html');
   });
 
+  it('capplan report --email without --out mails the report and does not print it on stdout too', async () => {
+    const inbox = await startInbox();
+    inboxes.push(inbox);
+    const run = await runCli(['report', '--db', db, '--email', 'ops@example.test'], { nowMs: NOW, env: plain(inbox.port) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^capplan: emailed ".*" to ops@example.test/m);
+    expect(inbox.mails).toHaveLength(1);
+    // Settings are checked before the report is built: no sender, no work.
+    const noFrom = await runCli(['report', '--db', db, '--email', 'ops@example.test'], { nowMs: NOW, env: { CAPPLAN_SMTP_URL: `smtp://127.0.0.1:${inbox.port}` } });
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toMatch(/^capplan: email: no sender address; set CAPPLAN_SMTP_FROM/);
+    expect(inbox.mails).toHaveLength(1);
+  });
+
   it('capplan report --email with SMTP down: non-zero exit, clear message, report still on disk', async () => {
     const port = await closedPort();
     const out = join(dir, 'down', 'report.md');
@@ -184,9 +199,13 @@ describe('email delivery against a real SMTP server on loopback', () => {
     expect(() => smtpSettingsFromEnv({ CAPPLAN_SMTP_HOST: 'x', CAPPLAN_SMTP_PORT: 'abc' })).toThrow(/CAPPLAN_SMTP_PORT/);
     expect(() => parseRecipients(' , ')).toThrow(/no recipient/);
     expect(() => parseRecipients('a@b, nope')).toThrow(/'nope' is not an email address/);
-    const s = smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'smtps://me%40corp:p%40ss@mail.example.test' });
+    const s = smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'smtps://me%40corp:p%40ss@mail.example.test', CAPPLAN_SMTP_FROM: 'capplan <capplan@example.test>' });
     expect(s).toMatchObject({ host: 'mail.example.test', port: 465, secure: true, user: 'me@corp', pass: 'p@ss', startTls: true });
     expect(describeSmtp(s)).toBe('smtps://me%40corp@mail.example.test:465');
-    expect(smtpSettingsFromEnv({ CAPPLAN_SMTP_HOST: 'relay' })).toMatchObject({ port: 587, secure: false, startTls: true, verifyTls: true, from: 'capplan <capplan@relay>' });
+    expect(smtpSettingsFromEnv({ CAPPLAN_SMTP_HOST: 'relay', CAPPLAN_SMTP_FROM: 'ops@example.test' })).toMatchObject({ port: 587, secure: false, startTls: true, verifyTls: true, from: 'ops@example.test' });
+    // No sender is made up from the server's name: the user when it is an address, else an error naming the variable.
+    expect(smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'smtp://capplan%40example.test@relay:25' }).from).toBe('capplan <capplan@example.test>');
+    expect(() => smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'smtp://127.0.0.1:25' })).toThrow(/no sender address; set CAPPLAN_SMTP_FROM/);
+    expect(() => smtpSettingsFromEnv({ CAPPLAN_SMTP_HOST: 'relay', CAPPLAN_SMTP_USER: 'me@corp' })).toThrow(/CAPPLAN_SMTP_FROM/);
   });
 });

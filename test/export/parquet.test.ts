@@ -93,6 +93,16 @@ describe('exportParquet on the demo database', () => {
     const [[srcDisks]] = await source(`SELECT count(*) FROM series WHERE labels['cluster'] = 'us-east'`);
     expect(Number(disks)).toBe(Number(srcDisks));
     expect(Number(disks)).toBeGreaterThan(0);
+
+    // Every analyst view goes out too, as it reads at export time.
+    expect(result.views).toEqual(expect.arrayContaining(['latest_exhaustion', 'latest_recommendations', 'headroom', 'data_quality', 'daily_peaks']));
+    for (const v of result.views) {
+      const file = quoteLiteral(join(out, v, `${v}.parquet`));
+      const a = await readBack(`SELECT count(*), md5(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR)) FROM (SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${file})) x`);
+      const b = await source(`SELECT count(*), md5(string_agg(x::VARCHAR, '|' ORDER BY x::VARCHAR)) FROM (SELECT COLUMNS(*)::VARCHAR FROM ${v}) x`);
+      expect({ view: v, rows: Number(a[0][0]), digest: a[0][1] }).toEqual({ view: v, rows: Number(b[0][0]), digest: b[0][1] });
+    }
+    expect(result.rows.latest_exhaustion).toBeGreaterThan(0);
   });
 
   it('with since, rewrites only the sample months from that instant on', async () => {

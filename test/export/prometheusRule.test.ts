@@ -31,7 +31,7 @@ describe('PrometheusRule export', () => {
     const file = join(dir, 'rules.yaml');
     writeFileSync(file, exportRulesFile({ groupBy: ['cluster', 'weird-label'], criticalWindowMs: 3 * DAY, lookbackMs: 36 * 3_600_000 }));
     const out = execFileSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
-    expect(out).toMatch(/SUCCESS: 7 rules found/);
+    expect(out).toMatch(/SUCCESS: 9 rules found/);
   });
 
   it('promtool test rules: the alerts fire on backfilled exhaustion times', () => {
@@ -75,6 +75,45 @@ describe('PrometheusRule export', () => {
       ],
     };
     const file = join(dir, 'test.yaml');
+    writeFileSync(file, stringify(test));
+    const run = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+    expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
+    expect(run.status).toBe(0);
+  });
+
+  it('promtool test rules: CapplanNoSuccessfulRun fires once the last pushed success is 2 days old, not before', () => {
+    const rules = join(dir, 'job.yaml');
+    writeFileSync(rules, exportRulesFile());
+    // capplan run --pushgateway pushed one success at t=0 (the Pushgateway keeps exposing it), then nothing succeeded.
+    const test = {
+      rule_files: [rules],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [{ series: 'capplan_last_success_timestamp_seconds{job="capplan",instance="nightly"}', values: '0+0x3000' }],
+          alert_rule_test: [
+            { eval_time: '47h', alertname: 'CapplanNoSuccessfulRun', exp_alerts: [] },
+            {
+              eval_time: '48h10m',
+              alertname: 'CapplanNoSuccessfulRun',
+              exp_alerts: [
+                {
+                  exp_labels: { severity: 'warning', job: 'capplan', instance: 'nightly' },
+                  exp_annotations: {
+                    summary: 'capplan (nightly) has not completed a run successfully for 2 days',
+                    description:
+                      'The last successful capplan run of nightly finished 2d 0h 10m 0s ago (capplan_last_success_timestamp_seconds, pushed to the Pushgateway by capplan run --pushgateway). Forecasts and exhaustion alerts are going stale: check the CronJob and its logs.',
+                  },
+                },
+              ],
+            },
+            { eval_time: '48h10m', alertname: 'CapplanLastRunFailed', exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    const file = join(dir, 'job-test.yaml');
     writeFileSync(file, stringify(test));
     const run = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
     expect(run.stdout + run.stderr).toMatch(/SUCCESS/);

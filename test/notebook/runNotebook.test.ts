@@ -184,4 +184,22 @@ describe('capplan notebook run', () => {
     );
     expect(readFileSync(join(dir, 'n.ipynb'), 'utf8')).toBe(written);
   });
+
+  it('--out writes the executed notebooks elsewhere and leaves the originals untouched', async () => {
+    const dir = tempDir();
+    await seededDb(dir);
+    writeNb(join(dir, 'n.ipynb'), [markdown('# n'), code('SELECT count(*) AS n FROM samples')]);
+    const committed = readFileSync(join(dir, 'n.ipynb'), 'utf8');
+
+    const run = await cli(['notebook', 'run', 'n.ipynb', '--db', 'x.duckdb', '--out', 'mine'], dir);
+    expect(run.error).toBeNull();
+    expect(run.stdout).toBe('n.ipynb: 1 cells run, written to mine/n.ipynb\n');
+    expect(readFileSync(join(dir, 'n.ipynb'), 'utf8')).toBe(committed);
+    expect((readNotebook(join(dir, 'mine', 'n.ipynb')).cells[1].outputs?.[0].data?.['text/plain'] as string[]).join('')).toBe(' n\n──\n48\n(1 row)');
+
+    // --out pointing at the notebooks' own directory would overwrite them: refused.
+    const same = await cli(['notebook', 'run', 'n.ipynb', '--db', 'x.duckdb', '--out', '.'], dir);
+    expect((same.error as Error).message).toMatch(/--out \.: would overwrite n\.ipynb itself/);
+    expect(readFileSync(join(dir, 'n.ipynb'), 'utf8')).toBe(committed);
+  });
 });

@@ -33,6 +33,9 @@ export const CONSISTENCY_CHECKS: Readonly<Record<string, string>> = {
     SELECT r.run_id, r.series_count, count(f.series_id) AS stored
     FROM forecast_runs r LEFT JOIN forecasts f USING (run_id)
     WHERE r.status = 'ok' GROUP BY ALL HAVING r.series_count <> count(f.series_id) LIMIT 5`,
+  'finished runs account for every series they expected': `
+    SELECT run_id, expected_count, forecast_count, failed_count, skipped_count FROM forecast_runs
+    WHERE status = 'ok' AND (expected_count IS DISTINCT FROM forecast_count + failed_count + skipped_count) LIMIT 5`,
   'runs left running are never latest': `
     SELECT DISTINCT f.run_id, r.status FROM latest_forecasts f JOIN forecast_runs r USING (run_id) WHERE r.status <> 'ok' LIMIT 5`,
   'latest exhaustion only from finished runs': `

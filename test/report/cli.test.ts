@@ -47,7 +47,7 @@ describe('capplan report', () => {
     expect(existsSync(path)).toBe(true);
     expect(readFileSync(path, 'utf8')).not.toContain('<svg');
     const csv = await report(['--format', 'csv', '--group-by', 'host']);
-    expect(csv.stdout.split('\r\n')[0]).toContain(',group,at_risk_in,action,labels');
+    expect(csv.stdout.split('\n')[0]).toContain(',group,at_risk_in,action,labels');
     expect(csv.stdout).toContain(',db-07,2026-Q4,');
   });
 
@@ -77,7 +77,7 @@ describe('capplan report', () => {
       expect(run.code).toBe(0);
       if (format === 'md' || format === 'html') expect(run.stdout).toMatch(/No forecast run found/);
       if (format === 'json') expect(JSON.parse(run.stdout)).toMatchObject({ run: null, resources: [], charts: [] });
-      if (format === 'csv') expect(run.stdout.split('\r\n').filter(Boolean)).toHaveLength(1);
+      if (format === 'csv') expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     }
   });
 });

@@ -126,7 +126,7 @@ describe('report model from the synthetic fleet', () => {
   it('threshold columns that say nothing for any listed series are dropped; the CSV carries orders and quarters', () => {
     const th = thresholdRows({ ...model, resources: model.resources.map((r) => ({ ...r, exhaustion: [{ threshold: 0.7, status: 'beyond_horizon', p10Ms: null, p50Ms: null, p90Ms: null }, ...r.exhaustion] })) });
     expect(th.columns).toEqual(['Series', 'Headroom', '100%']);
-    const csv = renderCsv(model).split('\r\n');
+    const csv = renderCsv(model).split('\n');
     const head = csv[0].split(',');
     for (const c of ['order_amount', 'needed_by', 'order_by', 'lead_time_days', 'late', 'planned_changes', ...model.quarters.map((q) => `headroom_${q}`)]) expect(head).toContain(c);
     const fields = (line: string) => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map((m) => m[1]).slice(0, head.length);

@@ -84,7 +84,7 @@ describe('headroom report', () => {
     const m = await model();
     const json = JSON.parse(renderJson(m)) as { resources: { name: string; exhaustion: { p50: string | null; status: string }[] }[] };
     expect(json.resources[1].exhaustion[0]).toMatchObject({ status: 'within', p50: '2026-12-14T00:00:00.000Z' });
-    const csv = renderCsv(m).split('\r\n');
+    const csv = renderCsv(m).split('\n');
     expect(csv[0]).toMatch(/^rank,series_id,resource,name/);
     expect(csv[2]).toContain(',within,');
     expect(csv[2]).toContain('2026-12-14T00:00:00.000Z');

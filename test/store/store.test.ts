@@ -45,19 +45,28 @@ describe('Store', () => {
     store.close();
   });
 
-  it('re-ingesting an overlapping range adds only the new samples and never overwrites', async () => {
+  it('re-ingesting an overlapping range adds the new samples and updates the values that changed, never duplicating', async () => {
     const store = await Store.open(join(tempDir(), 'b.duckdb'));
     const p1 = await store.beginPull({ source: 'test' });
     expect((await store.writeSamples(p1, [{ key, resolutionS: 3600, ...hourly(100) }])).inserted).toBe(100);
     const p2 = await store.beginPull({ source: 'test' });
-    // Overlaps the last 20 hours with different values: the stored ones must win.
+    // Overlaps the last 20 hours with different values: the source's newer answer wins.
     const again = hourly(50, T0 + 80 * HOUR, () => -1);
     const res = await store.writeSamples(p2, [{ key, resolutionS: 3600, ...again }]);
-    expect(res).toMatchObject({ inserted: 30, existing: 20 });
+    expect(res).toMatchObject({ inserted: 30, updated: 20, existing: 0 });
     const back = await store.readSamples(seriesId(key));
     expect(back.values.length).toBe(130);
-    expect(back.values[85]).toBe(850);
+    expect(back.values[79]).toBe(790);
+    expect(back.values[85]).toBe(-1);
     expect(back.values[120]).toBe(-1);
+    // The same answer again changes nothing.
+    const p3 = await store.beginPull({ source: 'test' });
+    expect(await store.writeSamples(p3, [{ key, resolutionS: 3600, ...again }])).toMatchObject({ inserted: 0, updated: 0, existing: 50 });
+    const owners = await store.query(`SELECT pull_id, count(*) FROM samples GROUP BY pull_id ORDER BY pull_id`);
+    expect(owners.rows).toEqual([
+      [p1, 80],
+      [p2, 50],
+    ]);
     const dup = await store.query(`SELECT count(*) - count(DISTINCT (series_id, ts)) AS d FROM samples`);
     expect(dup.rows[0][0]).toBe(0);
     store.close();
@@ -117,8 +126,8 @@ describe('opening databases', () => {
   it('migrates a database written by an older schema version, keeping its data', async () => {
     const db = join(tempDir(), 'old.duckdb');
     const v1 = await Store.open(db, { migrations: MIGRATIONS.slice(0, 1) });
-    const pull = await v1.beginPull({ source: 'test' });
-    await v1.writeSamples(pull, [{ key, resolutionS: 3600, ...hourly(10) }]);
+    await v1.query(`INSERT INTO pulls (pull_id, started_at, source, status) VALUES (1, now(), 'test', 'ok')`);
+    await v1.writeSamples(1, [{ key, resolutionS: 3600, ...hourly(10) }]);
     v1.close();
     const next = { version: MIGRATIONS[MIGRATIONS.length - 1].version + 1, description: 'test: add a column', statements: ['ALTER TABLE series ADD COLUMN team VARCHAR'] };
     const upgraded = await Store.open(db, { migrations: [...MIGRATIONS, next] });

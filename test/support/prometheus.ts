@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
-/** A series to backfill: its metric, labels and value at each instant (ms). Values should be integers or exact decimals. */
+/** A series to backfill: its metric, labels and value at each instant (ms), NaN where it has no sample. Values should be integers or exact decimals. */
 export interface SyntheticSeries {
   readonly metric: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -20,6 +20,8 @@ export interface HistoryOptions {
   /** Samples run while t < toMs. */
   readonly toMs: number;
   readonly intervalMs: number;
+  /** Extra server flags, e.g. `--query.max-samples=50000`. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface RunningPrometheus {
@@ -65,6 +67,7 @@ export async function startPrometheusWithHistory(options: HistoryOptions): Promi
         `--web.listen-address=127.0.0.1:${port}`,
         '--storage.tsdb.retention.time=10y',
         '--log.level=warn',
+        ...(options.extraArgs ?? []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -80,7 +83,7 @@ export async function startPrometheusWithHistory(options: HistoryOptions): Promi
 }
 
 /** Writes samples series by series (OpenMetrics wants each family's lines together), timestamps in seconds, ending with `# EOF`. */
-async function writeOpenMetrics(path: string, o: HistoryOptions): Promise<void> {
+export async function writeOpenMetrics(path: string, o: HistoryOptions): Promise<void> {
   const out = createWriteStream(path);
   const families = new Map<string, SyntheticSeries[]>();
   for (const s of o.series) families.set(s.metric, [...(families.get(s.metric) ?? []), s]);
@@ -98,7 +101,10 @@ async function writeOpenMetrics(path: string, o: HistoryOptions): Promise<void> 
       const labels = Object.entries(s.labels)
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
         .join(',');
-      for (let t = o.fromMs; t < o.toMs; t += o.intervalMs) await write(`${metric}{${labels}} ${s.value(t)} ${t / 1000}\n`);
+      for (let t = o.fromMs; t < o.toMs; t += o.intervalMs) {
+        const v = s.value(t);
+        if (!Number.isNaN(v)) await write(`${metric}{${labels}} ${v} ${t / 1000}\n`);
+      }
     }
   }
   await write('# EOF\n');
@@ -106,13 +112,13 @@ async function writeOpenMetrics(path: string, o: HistoryOptions): Promise<void> 
   await once(out, 'finish');
 }
 
-function requireBinary(name: string): string {
+export function requireBinary(name: string): string {
   const r = spawnSync(name, ['--version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) throw new Error(`${name} is not on PATH; ${INSTALL_HINT}`);
   return /version (\S+)/.exec(r.stdout + r.stderr)?.[1] ?? 'unknown';
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const { port } = srv.address() as AddressInfo;
@@ -135,7 +141,7 @@ async function waitReady(url: string, proc: ChildProcess, timeoutMs: number): Pr
   return false;
 }
 
-async function stop(proc: ChildProcess): Promise<void> {
+export async function stop(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = once(proc, 'exit');
   proc.kill('SIGTERM');

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { findRun } from '../../store/runs.js';
-import { readErrorBudgets } from '../../store/readErrorBudgets.js';
 import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
@@ -18,29 +15,54 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: { db: string; format: 'table' | 'csv' | 'json'; tz: string }) => {
       checkTimeZoneOption(opts.tz);
+      const [{ Store }, { findRun }, { readErrorBudgets }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../store/runs.js'),
+        import('../../store/readErrorBudgets.js'),
+      ]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const run = await findRun(store);
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run`);
         const machine = opts.format !== 'table';
-        const date = (v: unknown) => (v === null ? null : machine ? new Date(Number(v)).toISOString() : formatDate(Number(v), opts.tz));
+        const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+        const date = (v: number | null) => (v === null ? null : formatDate(v, opts.tz));
         const rows = (await readErrorBudgets(store, run.runId)).map((b) => {
           const firing = b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.longMs / 3_600_000}h`);
           const burn1d = b.alerts.find((a) => a.longMs === 86_400_000)?.longRate ?? null;
+          if (machine) {
+            // One kind of value per column: numbers as numbers, the status apart from the dates.
+            return [
+              b.slo,
+              b.objective,
+              b.windowMs / 1000,
+              b.remaining,
+              b.errorRatio,
+              burn1d,
+              opts.format === 'json' ? firing : firing.join('; '),
+              b.status,
+              iso(b.p10),
+              iso(b.p50),
+              iso(b.p90),
+            ];
+          }
           return [
             b.slo,
-            machine ? b.objective : `${(b.objective * 100).toFixed(2)}%`,
-            machine ? b.windowMs / 1000 : `${b.windowMs / 86_400_000}d`,
-            machine ? b.remaining : `${(b.remaining * 100).toFixed(1)}%`,
-            machine ? b.errorRatio : `${(b.errorRatio * 100).toFixed(3)}%`,
-            burn1d === null ? null : machine ? burn1d : `${burn1d.toFixed(2)}×`,
-            machine ? firing : firing.join(', ') || 'none',
+            `${(b.objective * 100).toFixed(2)}%`,
+            `${b.windowMs / 86_400_000}d`,
+            `${(b.remaining * 100).toFixed(1)}%`,
+            `${(b.errorRatio * 100).toFixed(3)}%`,
+            burn1d === null ? null : `${burn1d.toFixed(2)}×`,
+            firing.join(', ') || 'none',
             b.status === 'past' ? 'spent' : (date(b.p50) ?? 'not within the horizon'),
             date(b.p10),
             date(b.p90),
           ];
         });
-        ctx.stdout.write(formatTable({ columns: ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'], rows }, opts.format));
+        const columns = machine
+          ? ['slo', 'objective', 'window_s', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'status', 'exhausted_p10', 'exhausted_p50', 'exhausted_p90']
+          : ['slo', 'objective', 'window', 'budget_left', 'error_ratio', 'burn_rate_1d', 'alerts_firing', 'exhausted_p50', 'p10', 'p90'];
+        ctx.stdout.write(formatTable({ columns, rows }, opts.format));
         if (!machine) ctx.stdout.write(`\nrun #${run.runId}; budgets replay the rolling window over forecast errors and requests (old errors age out); alerts follow the SRE workbook's multi-window burn rates\n`);
       } finally {
         store.close();

@@ -1,16 +1,9 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { buildReportModel } from '../../report/buildReportModel.js';
 import { formatDate } from '../../time/dates.js';
-import { headlineExhaustion } from '../../report/ReportModel.js';
-import { fullText, intervalText } from '../../report/riskRows.js';
-import { ingestDemo } from '../../pipeline/ingestDemo.js';
-import { planRun } from '../../pipeline/planRun.js';
-import { demoPlanning } from '../../source/demo/demoPlanning.js';
+import { planSourceOf } from '../../plan/planSource.js';
 import { reportRisks } from './forecast.js';
-import { writeReportFiles } from '../../report/writeReport.js';
-import { scenarioEffects } from '../../store/scenarioEffects.js';
-import { Store } from '../../store/Store.js';
+import type { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -44,6 +37,16 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     .action(async (opts: DemoOptions) => {
       const horizonMs = parseDuration(opts.horizon, '--horizon');
       checkTimeZoneOption(opts.tz);
+      const [{ Store }, { ingestDemo }, { demoPlanning, demoPlanPath }, { planRun }, { buildReportModel }, { headlineExhaustion }, { fullText, intervalText }, { writeReportFiles }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../pipeline/ingestDemo.js'),
+        import('../../source/demo/demoPlanning.js'),
+        import('../../pipeline/planRun.js'),
+        import('../../report/buildReportModel.js'),
+        import('../../report/ReportModel.js'),
+        import('../../report/riskRows.js'),
+        import('../../report/writeReport.js'),
+      ]);
       const started = ctx.now();
       const endMs = Math.floor(started / HOUR) * HOUR;
       const store = await Store.open(opts.db, { now: ctx.now });
@@ -51,11 +54,14 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
         const ingest = await ingestDemo(store, { endMs, seed: opts.seed, size: opts.size });
         const t1 = ctx.now();
         const planning = demoPlanning(endMs);
+        const { checkBeforeForecast } = await import('../forecastChecks.js');
+        const horizon = await checkBeforeForecast(store, { scenarios: [], horizonMs, strict: false, horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
         const result = await planRun(store, {
           asOfMs: endMs,
-          horizonMs,
+          horizonMs: horizon,
           planning,
           scenarios: planning.scenarios,
+          planSource: planSourceOf(demoPlanPath()),
           ...(opts.workers ? { workers: opts.workers } : {}),
         });
         const run = result.forecast;
@@ -66,7 +72,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
         const models = [...run.models].sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} × ${n}`).join(', ');
         w(`capplan demo: ${ingest.series} series of hourly history up to ${formatDate(endMs, opts.tz)} (seed ${opts.seed})`);
         w(`  stored    ${ingest.inserted.toLocaleString('en-US')} new samples (${ingest.existing.toLocaleString('en-US')} already stored) in ${opts.db}, pull #${ingest.pullId}`);
-        w(`  forecast  ${run.seriesCount} series in ${((t2 - t1) / 1000).toFixed(1)} s, horizon ${opts.horizon}, run #${run.runId}${run.failedCount ? `, ${run.failedCount} failed` : ''}`);
+        w(`  forecast  ${run.seriesCount} series in ${((t2 - t1) / 1000).toFixed(1)} s, horizon ${horizon === horizonMs ? opts.horizon : `${Math.round(horizon / 86_400_000)}d (capped)`}, run #${run.runId}${run.failedCount ? `, ${run.failedCount} failed` : ''}`);
         w(`  models    ${models}`);
         w(`  top risks (full at p50; 80% interval p10 – p90, dates ${opts.tz}):`);
         const top = model.resources.filter((r) => headlineExhaustion(r)?.status !== 'beyond_horizon').slice(0, 5);
@@ -98,6 +104,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
 
 /** How a scenario run moved the full (100%) dates against the baseline (store/scenarioEffects.ts, as in the report). */
 async function scenarioEffect(store: Store, baseline: number, scenario: number): Promise<string> {
+  const { scenarioEffects } = await import('../../store/scenarioEffects.js');
   const effects = await scenarioEffects(store, baseline, scenario);
   const newly = effects.filter((e) => e.baselineStatus === 'beyond_horizon' && e.scenarioStatus === 'within').length;
   const earlier = effects.filter((e) => e.days !== null && e.days < 0);

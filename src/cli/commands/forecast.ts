@@ -1,17 +1,13 @@
-import { latestSampleMs } from '../../store/runs.js';
 import type { Command } from 'commander';
 import { DataError, ExitCode, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
-import { forecastSeries, type ForecastOptions, type SeriesForecast } from '../../forecast/forecastSeries.js';
-import { MODELS, findModel } from '../../models/registry.js';
-import { planRun, type Risk } from '../../pipeline/planRun.js';
-import { loadPlan } from '../../plan/loadPlan.js';
-import { parseShard } from '../../shard.js';
+import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
+import type { Risk } from '../../pipeline/planRun.js';
+import { planSourceOf } from '../../plan/planSource.js';
+import { resolveShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
-import { readSeriesCsv } from '../../source/csv/readSeriesCsv.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
-import { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -32,6 +28,9 @@ interface ForecastCliOptions {
   whatIf: string[];
   failOnRisk?: boolean;
   shard?: string;
+  strict?: boolean;
+  outParquet?: string;
+  parquetRun?: string;
 }
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -48,12 +47,15 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--format <format>', 'json, csv or table', oneOf(['json', 'csv', 'table'] as const), 'json')
     .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
     .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
-    .option('--workers <n>', 'worker threads with --db (default: one per core)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: one per core; 1 forecasts in the main thread)', positiveInt)
     .option('--plan <file>', 'with --db: plan file with thresholds, capacity changes, lead times, scenarios and SLOs')
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
     .option('--fail-on-risk', 'with --db: exit 3 when a critical threshold or an error budget is reached within the warning window')
-    .option('--shard <I/N>', 'with --db: forecast only this host\'s slice of the fleet (stable hash of the series id)')
+    .option('--shard <I/N|auto>', "with --db: forecast only this host's slice of the fleet (stable hash of the series id); auto: index from JOB_COMPLETION_INDEX, N from auto/N or CAPPLAN_SHARD_COUNT")
+    .option('--out-parquet <dir>', 'with --db: leave the database untouched and write this shard\'s results into a Parquet dataset, DIR/run=KEY/shard=I/ (assemble with capplan report --from-parquet)')
+    .option('--parquet-run <key>', 'with --out-parquet: the run key every shard shares (default: the as-of time)')
+    .option('--strict', 'with --db: a scenario naming no stored resource, or a horizon longer than 2× the stored history, is an error (exit 2) instead of a warning')
     .addHelpText(
       'after',
       `\nExamples:\n  capplan forecast --input datasets/disk-growth-hourly.csv --horizon 90d --capacity 2e12 --format table\n  capplan forecast --input datasets/monthly-storage.csv --horizon 12 --format csv
@@ -63,8 +65,11 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       if (Boolean(opts.input) === Boolean(opts.db)) throw new UsageError('give exactly one of --input FILE or --db PATH');
       const horizon = parseHorizon(opts.horizon);
       const models = opts.models?.split(',').map((m) => m.trim()).filter(Boolean);
-      for (const alias of models ?? []) {
-        if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+      if (models) {
+        const { MODELS, findModel } = await import('../../models/registry.js');
+        for (const alias of models) {
+          if (!findModel(alias)) throw new UsageError(`--models: unknown model '${alias}' (known: ${MODELS.map((m) => m.alias).join(', ')})`);
+        }
       }
       const options: ForecastOptions = {
         ...horizon,
@@ -73,16 +78,10 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
         ...(models ? { models } : {}),
       };
       if (opts.db) return forecastDb(ctx, opts, options);
-      const input = await readSeriesCsv(opts.input as string);
-      const results = input.map((s) => {
-        try {
-          const f = forecastSeries(s, options);
-          return { id: s.id, f, error: null };
-        } catch (err) {
-          if (err instanceof DataError || err instanceof UsageError) return { id: s.id, f: null, error: err.message };
-          throw err;
-        }
-      });
+      // Series go to the worker pool as the CSV reader finishes them; outcomes come back in the file's order.
+      const [{ streamSeriesCsv }, { forecastInOrder }] = await Promise.all([import('../../source/csv/readSeriesCsv.js'), import('../../forecast/forecastInOrder.js')]);
+      const outcomes = await forecastInOrder(streamSeriesCsv(opts.input as string), { forecast: options, ...(opts.workers ? { workers: opts.workers } : {}) });
+      const results: Result[] = outcomes.map((o) => ('error' in o ? { id: o.id, f: null, error: o.error } : { id: o.id, f: o.result, error: null }));
       const ok = results.filter((r) => r.f !== null);
       for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
       if (ok.length === 0) throw new DataError(`${opts.input}: no series could be forecast`);
@@ -150,29 +149,83 @@ function bandAt(f: SeriesForecast, level: number) {
 
 async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: ForecastOptions): Promise<void> {
   if (options.horizonMs === undefined) throw new UsageError('--horizon: with --db give a duration such as 180d');
-  const plan = opts.plan ? await loadPlan(opts.plan) : null;
+  const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
+  const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : undefined;
+  if (opts.parquetRun && !opts.outParquet) throw new UsageError('--parquet-run goes with --out-parquet DIR');
+  if (opts.outParquet) return forecastShardToParquet(ctx, opts, options, { plan, scenarios, shard });
   const store = await Store.open(opts.db as string, { now: ctx.now });
   try {
+    const { checkBeforeForecast } = await import('../forecastChecks.js');
+    const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', planFile: opts.plan ?? null, warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
+    const { latestSampleMs } = await import('../../store/runs.js');
     const result = await planRun(store, {
       asOfMs: (await latestSampleMs(store)) || ctx.now(),
-      horizonMs: options.horizonMs,
+      horizonMs,
       planning: plan?.planning ?? null,
+      planSource: opts.plan ? planSourceOf(opts.plan) : null,
       scenarios,
       ...(options.models ? { models: options.models } : {}),
       ...(opts.workers ? { workers: opts.workers } : {}),
-      ...(opts.shard ? { shard: parseShard(opts.shard) } : {}),
+      ...(shard ? { shard } : {}),
     });
     const run = result.forecast;
     ctx.stdout.write(
       `forecast run #${run.runId}: ${run.seriesCount} series, ${run.failedCount} failed; models ${[...run.models].map(([m, n]) => `${m} × ${n}`).join(', ')}\n`,
     );
+    if (run.skipped.length > 0) {
+      ctx.stdout.write(`${run.skipped.length} series skipped: no samples stored (${run.skipped.slice(0, 3).map((s) => s.name).join(', ')}${run.skipped.length > 3 ? ', …' : ''})\n`);
+    }
+    const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
+    for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
     for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
     reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
   } finally {
     store.close();
   }
+}
+
+/**
+ * `--out-parquet`: this shard's forecast into the dataset, the database only
+ * read (N processes share it), with the same checks (horizon cap, scenario
+ * resources) and plan provenance as an ordinary run, so shards and an
+ * unsharded run forecast alike.
+ */
+async function forecastShardToParquet(
+  ctx: CliContext,
+  opts: ForecastCliOptions,
+  options: ForecastOptions,
+  o: { plan: Awaited<ReturnType<typeof import('../../plan/loadPlan.js').loadPlan>> | null; scenarios: Scenario[]; shard: import('../../shard.js').Shard | undefined },
+): Promise<void> {
+  const [{ Store }, { runShardToDataset }, { checkBeforeForecast }] = await Promise.all([
+    import('../../store/Store.js'),
+    import('../../pipeline/shardRun.js'),
+    import('../forecastChecks.js'),
+  ]);
+  const source = await Store.open(opts.db as string, { readOnly: true, now: ctx.now });
+  let horizonMs: number;
+  try {
+    horizonMs = await checkBeforeForecast(source, { scenarios: o.scenarios, horizonMs: options.horizonMs as number, strict: Boolean(opts.strict), horizonFlag: '--horizon', warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
+  } finally {
+    source.close();
+  }
+  const result = await runShardToDataset(opts.db as string, {
+    shard: o.shard ?? { index: 1, count: 1 },
+    outDir: opts.outParquet as string,
+    ...(opts.parquetRun ? { run: opts.parquetRun } : {}),
+    horizonMs,
+    planning: o.plan?.planning ?? null,
+    planSource: opts.plan ? planSourceOf(opts.plan) : null,
+    scenarios: o.scenarios,
+    ...(options.models ? { models: options.models } : {}),
+    ...(opts.workers ? { workers: opts.workers } : {}),
+    now: ctx.now,
+  });
+  const m = result.manifest;
+  ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
+  reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
 }
 
 /** Prints the risks; with --fail-on-risk, ends with exit code 3 when there are any. */

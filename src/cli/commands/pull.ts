@@ -1,15 +1,14 @@
-import { parseShard } from '../../shard.js';
-import { SingleBar } from 'cli-progress';
+import { resolveShard } from '../../shard.js';
+import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { SourceError, UsageError } from '../../errors.js';
-import { loadPlan } from '../../plan/loadPlan.js';
+import { ExitCode, SourceError, UsageError } from '../../errors.js';
 import type { Plan, SourceType } from '../../plan/Plan.js';
 import { adHocPlan, sourceTypeOf, type ResolutionChoice } from '../../source/prometheus/adHocPlan.js';
-import { PullQueryError, type PullPlanned, type PullProgress } from '../../source/prometheus/pullResource.js';
-import { clientForSource, closeInterruptedPulls, runPull, type RunPullResult } from '../../source/prometheus/runPull.js';
-import { Store } from '../../store/Store.js';
+import type { PullPlanned, PullProgress } from '../../source/prometheus/pullResource.js';
+import type { RunPullResult } from '../../source/prometheus/runPull.js';
 import type { CliContext, OutputStream } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
+import { onInterrupt } from '../interrupt.js';
 import { collect, oneOf, positiveInt } from '../options.js';
 
 interface PullOptions {
@@ -34,6 +33,7 @@ interface PullOptions {
   maxPoints?: number;
   concurrency?: number;
   timeout?: string;
+  strict?: boolean;
 }
 
 
@@ -64,7 +64,8 @@ export const registerPull: RegisterCommand = (program: Command, ctx: CliContext)
     .option('--max-points <n>', 'ad hoc: points per request before splitting (default 11000; 30000 for VictoriaMetrics)', positiveInt)
     .option('--concurrency <n>', 'ad hoc: requests in flight at once (default 4)', positiveInt)
     .option('--timeout <duration>', 'ad hoc: per-request timeout (default 2m)')
-    .option('--shard <I/N>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4")
+    .option('--shard <I/N|auto>', "store only this host's slice of the fleet (stable hash of the series id), e.g. 1/4; auto: index from JOB_COMPLETION_INDEX, N from auto/N or CAPPLAN_SHARD_COUNT")
+    .option('--strict', 'a query that returns no series ends with exit 6 (it is always a warning)')
     .addHelpText(
       'after',
       `
@@ -82,11 +83,17 @@ Exit codes: 0 all pulled (partial responses are warnings), 5 a resource failed a
 
 async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : null;
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
-  const shard = opts.shard ? parseShard(opts.shard) : null;
+  const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../source/prometheus/runPull.js')]);
   const store = await Store.open(opts.db, { now: ctx.now });
-  const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr) : null;
+  const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr, (await import('cli-progress')).SingleBar) : null;
   let result: RunPullResult;
+  const removeInterrupt = onInterrupt(async (signal) => {
+    progress?.stop();
+    const closed = await store.markInterrupted(`interrupted by ${signal}`);
+    ctx.stderr.write(`capplan: interrupted by ${signal}: ${closed.pulls} pull${closed.pulls === 1 ? '' : 's'} marked interrupted; samples stored so far are kept and the next pull resumes after them\n`);
+  });
   try {
     await closeInterruptedPulls(store);
     result = await runPull(plan, store, {
@@ -99,11 +106,14 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
       onProgress: (e) => progress?.progress(e),
     });
   } finally {
+    removeInterrupt();
     progress?.stop();
     store.close();
   }
-  report(ctx, plan, result, (ctx.now() - started) / 1000);
+  await report(ctx, plan, result, (ctx.now() - started) / 1000);
+  const empty = result.pulls.filter((p) => p.series === 0).length;
   if (result.failures.length > 0) ctx.setExitCode(5);
+  else if (opts.strict && empty > 0) ctx.setExitCode(ExitCode.data);
 }
 
 /** The plan to run: the plan file's, or the one resource the ad-hoc flags describe. */
@@ -115,6 +125,7 @@ async function planFor(ctx: CliContext, opts: PullOptions): Promise<{ plan: Plan
       const flags = [...given.map(flagName), ...(opts.header.length ? ['--header'] : [])];
       throw new UsageError(`${flags.join(', ')}: only for ad-hoc pulls (--url); with --plan, set these in the plan file`);
     }
+    const { loadPlan } = await import('../../plan/loadPlan.js');
     const plan = await loadPlan(opts.plan);
     return { plan, endMs: ctx.now(), full: Boolean(opts.full), resources: opts.resource };
   }
@@ -153,6 +164,7 @@ async function planFor(ctx: CliContext, opts: PullOptions): Promise<{ plan: Plan
 /** The server's kind from its build info; prometheus when it does not say (a proxy may not serve the endpoint). */
 async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   const source = Object.values(plan.sources)[0];
+  const { clientForSource } = await import('../../source/prometheus/runPull.js');
   const client = clientForSource(source, { secretReaders: { env: ctx.env as NodeJS.ProcessEnv } });
   try {
     return sourceTypeOf((await client.buildInfo()).backend);
@@ -165,7 +177,11 @@ async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   }
 }
 
-function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: number): void {
+/** Why a pull of nothing is worth a warning, and what to do about it. */
+const NO_SERIES = 'the query returned no series: check the metric name, labels and time range (capplan doctor --plan runs every query of a plan)';
+
+async function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: number): Promise<void> {
+  const { PullQueryError } = await import('../../source/prometheus/pullResource.js');
   const out = (s: string) => ctx.stdout.write(`${s}\n`);
   const err = (s: string) => ctx.stderr.write(`${s}\n`);
   const n = (x: number) => x.toLocaleString('en-US');
@@ -173,10 +189,14 @@ function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: num
   for (const p of result.pulls) {
     const source = byName.get(p.resource)?.source ?? '';
     out(
-      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored` +
+      `pull #${p.pullId} ${p.resource} (source ${source}): ${p.status}, ${n(p.series)} series, ${n(p.inserted)} new samples, ${n(p.existing)} already stored, ` +
+        `${n(p.updated)} updated, ${n(p.dropped)} NaN/stale dropped` +
         (p.warnings.length ? `, ${p.warnings.length} warning${p.warnings.length > 1 ? 's' : ''}` : ''),
     );
+    if (p.queryChanged) err(`capplan: note: ${p.resource}: the queries changed since the last pull; every series was re-read over the whole lookback`);
+    if (p.backfilled > 0) err(`capplan: note: ${p.resource}: ${n(p.backfilled)} series new to the query or back after a gap had their earlier history read`);
     for (const w of p.warnings) err(`capplan: warning: ${p.resource} (source ${source}): ${w}`);
+    if (p.series === 0) err(`capplan: warning: ${p.resource} (source ${source}): ${NO_SERIES}`);
   }
   for (const f of result.failures) {
     err(`capplan: ${f.resource} (source ${f.source}) failed: ${f.error.message}`);
@@ -185,11 +205,13 @@ function report(ctx: CliContext, plan: Plan, result: RunPullResult, seconds: num
   const series = result.pulls.reduce((a, p) => a + p.series, 0);
   const inserted = result.pulls.reduce((a, p) => a + p.inserted, 0);
   const existing = result.pulls.reduce((a, p) => a + p.existing, 0);
+  const updated = result.pulls.reduce((a, p) => a + p.updated, 0);
+  const dropped = result.pulls.reduce((a, p) => a + p.dropped, 0);
   const warnings = result.pulls.reduce((a, p) => a + p.warnings.length, 0);
   const resources = result.pulls.length + result.failures.length;
   out(
     `capplan pull: ${resources} resource${resources === 1 ? '' : 's'}, ${n(series)} series, ${n(inserted)} new samples, ${n(existing)} already stored, ` +
-      `${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
+      `${n(updated)} updated, ${n(dropped)} NaN/stale dropped, ${warnings} warning${warnings === 1 ? '' : 's'}${result.failures.length ? `, ${result.failures.length} failed` : ''}, ${seconds.toFixed(1)} s`,
   );
 }
 
@@ -207,9 +229,9 @@ class ProgressBar {
   private readonly series = new Map<string, number>();
   private started = false;
 
-  constructor(stream: OutputStream) {
+  constructor(stream: OutputStream, Bar: typeof SingleBar) {
     const tty = { write: (s: string) => (stream.write(s), true), isTTY: true, get columns() { return stream.columns ?? 80; } };
-    this.bar = new SingleBar({
+    this.bar = new Bar({
       stream: tty as unknown as NodeJS.WritableStream,
       format: 'pulling [{bar}] {value}/{total} windows | {series} series | {points} points | {requests} requests | ETA {eta_formatted}',
       barsize: 24,

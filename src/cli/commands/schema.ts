@@ -2,9 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { describeSchema, schemaMarkdown } from '../../store/describeSchema.js';
-import { SCHEMA_VERSION } from '../../store/migrations/index.js';
-import { Store } from '../../store/Store.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { oneOf } from '../options.js';
@@ -16,6 +13,11 @@ export const registerSchema: RegisterCommand = (program: Command, ctx: CliContex
     .option('--db <path>', 'describe this database (default: the schema this capplan writes)')
     .option('--format <format>', 'md or json', oneOf(['md', 'json'] as const), 'md')
     .action(async (opts: { db?: string; format: 'md' | 'json' }) => {
+      const [{ Store }, { describeSchema, schemaMarkdown }, { SCHEMA_VERSION }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../store/describeSchema.js'),
+        import('../../store/migrations/index.js'),
+      ]);
       const scratch = opts.db ? null : mkdtempSync(join(tmpdir(), 'capplan-schema-'));
       const store = await Store.open(opts.db ?? join(scratch as string, 'schema.duckdb'), { readOnly: Boolean(opts.db), now: ctx.now });
       try {

@@ -1,13 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
-import { runScript } from '../../notebook/sqlScript.js';
 import { formatTable, type TableFormat } from '../../report/tabular.js';
-import type { QueryResult } from '../../store/runQuery.js';
 import { quoteLiteral } from '../../store/sql.js';
-import { openWaiting } from '../../store/openWaiting.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { oneOf } from '../options.js';
@@ -52,6 +49,7 @@ Examples:
     .action(async (query: string | undefined, opts: SqlOptions) => {
       if (opts.format === 'parquet' && !opts.out) throw new UsageError('--format parquet writes a file: give it with --out FILE');
       const sql = await readSql(query, opts);
+      const [{ openWaiting }, { runScript }] = await Promise.all([import('../../store/openWaiting.js'), import('../../notebook/sqlScript.js')]);
       const store = await openWaiting(opts.db, { readOnly: !opts.write, now: ctx.now }, opts.wait * 1000);
       try {
         const source = opts.file ? opts.file : undefined;
@@ -65,10 +63,31 @@ Examples:
           ctx.stdout.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${opts.out}\n`);
           return;
         }
-        const result = await runScript(store.connection, sql, { source }).catch(readOnlyHint(opts));
-        const text = formatTable(withDates(result), opts.format);
-        if (opts.out) writeFileSync(resolve(ctx.cwd, opts.out), text);
-        else ctx.stdout.write(text);
+        // The last statement's rows are streamed to the output, so any number of them fits
+        // (561,054 demo samples print without holding them all).
+        const { streamQuery } = await import('../../store/runQuery.js');
+        const { writeTableStream } = await import('../../report/tableStream.js');
+        const fd = opts.out ? openSync(resolve(ctx.cwd, opts.out), 'w') : null;
+        const write = fd === null ? (text: string) => ctx.stdout.write(text) : (text: string) => void writeSync(fd, text);
+        let streamed = false;
+        try {
+          const result = await runScript(store.connection, sql, {
+            source,
+            executeLast: async (text) => {
+              const q = await streamQuery(store.connection, text);
+              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, () => (fd === null ? (ctx.stdout.ready?.() ?? Promise.resolve()) : Promise.resolve()));
+              streamed = true;
+            },
+          }).catch(readOnlyHint(opts));
+          // A script DuckDB and the splitter read differently runs as one batch, not streamed.
+          if (!streamed) {
+            const rows: (readonly unknown[])[] = [];
+            for await (const batch of withDates(result.types, [result.rows])) rows.push(...batch);
+            write(formatTable({ columns: result.columns, rows }, opts.format as TableFormat));
+          }
+        } finally {
+          if (fd !== null) closeSync(fd);
+        }
       } finally {
         store.close();
       }
@@ -76,10 +95,11 @@ Examples:
 };
 
 /** DATE values as YYYY-MM-DD: a calendar day, not the midnight instant the driver hands back. */
-function withDates(result: QueryResult): QueryResult {
-  const dates = result.types.map((t) => t === 'DATE');
-  if (!dates.some(Boolean)) return result;
-  return { ...result, rows: result.rows.map((row) => row.map((v, i) => (dates[i] && typeof v === 'string' ? v.slice(0, 10) : v))) };
+async function* withDates(types: readonly string[], batches: AsyncIterable<readonly (readonly unknown[])[]> | Iterable<readonly (readonly unknown[])[]>): AsyncGenerator<readonly (readonly unknown[])[]> {
+  const dates = types.map((t) => t === 'DATE');
+  for await (const rows of batches) {
+    yield dates.some(Boolean) ? rows.map((row) => row.map((v, i) => (dates[i] && typeof v === 'string' ? v.slice(0, 10) : v))) : rows;
+  }
 }
 
 function seconds(value: string): number {

@@ -7,6 +7,7 @@ import { formatDuration } from '../../time/duration.js';
 import { resolveAuth, type AuthConfig, type SecretReaders } from './auth.js';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from './backoff.js';
 import { decodeMatrixBody } from './fastMatrix.js';
+import { identifyBackend, type Backend } from './identifyBackend.js';
 import { decodeMatrix, type RangeResult, type RangeSeries } from './matrix.js';
 import { PromApiError } from './PromApiError.js';
 import { displayUrl, redact } from './redact.js';
@@ -69,8 +70,10 @@ export interface QueryRangeResult extends RangeResult {
 export interface BuildInfo {
   readonly version: string;
   readonly revision?: string;
-  /** A best guess from the answer's shape; see `guessBackend`. */
-  readonly backend: 'prometheus' | 'thanos' | 'mimir' | 'victoriametrics' | 'unknown';
+  /** What the server is, from its answer and headers; see `identifyBackend`. */
+  readonly backend: Backend;
+  /** What gave the backend away. */
+  readonly evidence: string;
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
@@ -188,12 +191,17 @@ export class PromClient {
     return { labels: (body.data as string[]) ?? [], warnings: this.scrubAll(body.warnings) };
   }
 
-  /** The server's build info; Thanos, Mimir and VictoriaMetrics answer it too. */
+  /**
+   * The server's build info and what it is (headers included: VictoriaMetrics
+   * is told apart by them). Thanos, Mimir and VictoriaMetrics answer it too;
+   * any error status is thrown as a PromApiError.
+   */
   async buildInfo(): Promise<BuildInfo> {
-    const body = await this.request('GET', '/api/v1/status/buildinfo');
+    const seen: { status: number; headers: Record<string, string> } = { status: 0, headers: {} };
+    const body = await this.request('GET', '/api/v1/status/buildinfo', undefined, false, seen);
     const raw = (body.data ?? {}) as Record<string, unknown>;
-    const version = String(raw.version ?? '');
-    return { version, revision: raw.revision === undefined ? undefined : String(raw.revision), backend: guessBackend(raw), raw };
+    const found = identifyBackend({ status: seen.status, headers: seen.headers, body });
+    return { version: found.version ?? '', revision: found.revision ?? undefined, backend: found.backend, evidence: found.evidence, raw };
   }
 
   private addThanosParams(form: URLSearchParams, withDedup: boolean): void {
@@ -208,9 +216,16 @@ export class PromClient {
     return this.request('POST', path, form);
   }
 
-  private async request(method: 'GET' | 'POST', path: string, form?: URLSearchParams, matrix = false): Promise<ApiBody> {
+  /** With `seen`, the successful answer's status and (lower-case) headers are copied into it. */
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    form?: URLSearchParams,
+    matrix = false,
+    seen?: { status: number; headers: Record<string, string> },
+  ): Promise<ApiBody> {
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(method, path, form, matrix);
+      const outcome = await this.attempt(method, path, form, matrix, seen);
       if (outcome.ok) return outcome.body;
       const { error, retryable, retryAfterMs } = outcome;
       if (!retryable || attempt >= this.backoff.retries) {
@@ -228,6 +243,7 @@ export class PromClient {
     path: string,
     form: URLSearchParams | undefined,
     matrix: boolean,
+    seen?: { status: number; headers: Record<string, string> },
   ): Promise<{ ok: true; body: ApiBody } | { ok: false; error: PromApiError; retryable: boolean; retryAfterMs: number | null }> {
     let res: AxiosResponse<Buffer>;
     try {
@@ -239,6 +255,10 @@ export class PromClient {
       return { ok: false, error: err, retryable, retryAfterMs: null };
     }
     const bytes = asBytes(res.data);
+    if (seen) {
+      seen.status = res.status;
+      seen.headers = lowerCaseHeaders(res.headers);
+    }
     if (matrix && res.status >= 200 && res.status < 300) {
       const decoded = decodeMatrixBody(bytes);
       if (decoded) return { ok: true, body: { status: 'success', matrix: decoded.series, warnings: decoded.warnings } };
@@ -266,8 +286,7 @@ export class PromClient {
     const elapsedMs = performance.now() - t0;
     const text = utf8.decode(asBytes(res.data));
     const body = parseBody(text);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+    const headers = lowerCaseHeaders(res.headers);
     const ok = res.status >= 200 && res.status < 300 && body?.status === 'success';
     return {
       status: res.status,
@@ -338,23 +357,13 @@ export class PromClient {
   }
 }
 
-/**
- * Thanos reports its own 0.x version line, Mimir adds `application`; anything
- * else answering like Prometheus is taken for Prometheus. VictoriaMetrics
- * imitates Prometheus' build info, so it is only told apart by the response
- * headers its HTTP server adds (`X-Server-Hostname`), when they are given.
- */
-export function guessBackend(raw: Record<string, unknown>, headers: Readonly<Record<string, string>> = {}): BuildInfo['backend'] {
-  const version = String(raw.version ?? '');
-  if (typeof raw.application === 'string' && /mimir/i.test(raw.application)) return 'mimir';
-  if (typeof raw.application === 'string' && /victoria/i.test(raw.application)) return 'victoriametrics';
-  if (headers['x-server-hostname'] !== undefined) return 'victoriametrics';
-  if (/^v?0\.\d+/.test(version)) return 'thanos';
-  if (/^v?[1-9]\d*\.\d+/.test(version)) return 'prometheus';
-  return 'unknown';
-}
-
 const utf8 = new TextDecoder();
+
+function lowerCaseHeaders(raw: Readonly<Record<string, unknown>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined && v !== null) headers[k.toLowerCase()] = String(v);
+  return headers;
+}
 
 function asBytes(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;

@@ -182,7 +182,8 @@ export function parseTime(text: string, what: string): number {
   return ms;
 }
 
-/** The plan source type a build-info backend corresponds to; prometheus when unsure. */
+/** The plan source type a detected backend corresponds to (Cortex pulls like Mimir); prometheus when unsure. */
 export function sourceTypeOf(backend: string): SourceType {
+  if (backend === 'cortex') return 'mimir';
   return backend === 'thanos' || backend === 'mimir' || backend === 'victoriametrics' ? backend : 'prometheus';
 }

@@ -3,7 +3,9 @@ import type { SourceConfig } from '../../plan/Plan.js';
 import type { AuthConfig } from './auth.js';
 import { decodeMatrix } from './matrix.js';
 import { PromApiError } from './PromApiError.js';
-import { guessBackend, type BuildInfo, type ProbeResult, type PromClientOptions } from './PromClient.js';
+import { sourceTypeOf } from './adHocPlan.js';
+import { identifyBackend } from './identifyBackend.js';
+import type { BuildInfo, ProbeResult, PromClientOptions } from './PromClient.js';
 import { clientForSource } from './runPull.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -45,6 +47,7 @@ const BACKEND_NAMES: Record<BuildInfo['backend'], string> = {
   prometheus: 'Prometheus',
   thanos: 'Thanos',
   mimir: 'Mimir',
+  cortex: 'Cortex',
   victoriametrics: 'VictoriaMetrics',
   unknown: 'an unknown Prometheus-compatible server',
 };
@@ -99,11 +102,11 @@ export async function checkSource(source: SourceConfig, options: DoctorOptions):
     let backend: BuildInfo['backend'] | null = null;
     let version: string | null = null;
     if (info.error === null) {
-      const raw = (info.body?.data ?? {}) as Record<string, unknown>;
-      backend = guessBackend(raw, info.headers);
-      version = String(raw.version ?? '') || null;
-      const revision = raw.revision ? ` (revision ${String(raw.revision).slice(0, 12)})` : '';
-      add('backend', LABELS.backend, backend === 'unknown' ? 'warn' : 'ok', `${BACKEND_NAMES[backend]} ${version ?? '(no version)'}${revision}`);
+      const found = identifyBackend(info);
+      backend = found.backend;
+      version = found.version;
+      const revision = found.revision ? ` (revision ${found.revision.slice(0, 12)})` : '';
+      add('backend', LABELS.backend, backend === 'unknown' ? 'warn' : 'ok', `${BACKEND_NAMES[backend]} ${version ?? '(no version)'}${revision}; from ${found.evidence}`);
     } else if (info.status === 401 || info.status === 403) {
       add('backend', LABELS.backend, 'skip', `build info needs credentials (HTTP ${info.status})`);
     } else {
@@ -198,11 +201,12 @@ export async function checkSource(source: SourceConfig, options: DoctorOptions):
     }
 
     // 6. A plan's declared type against what the server says it is.
-    if (options.typeDeclared && backend !== null && backend !== 'unknown' && backend !== source.type) {
+    if (options.typeDeclared && backend !== null && backend !== 'unknown' && sourceTypeOf(backend) !== source.type) {
+      const type = sourceTypeOf(backend);
       const fix =
-        backend === 'thanos'
+        type === 'thanos'
           ? 'set type: thanos so pulls send max_source_resolution and keep peaks of downsampled data'
-          : `set type: ${backend}${backend === 'victoriametrics' ? ' (30,000 points per request)' : ''}`;
+          : `set type: ${type}${type === 'victoriametrics' ? ' (30,000 points per request)' : ''}`;
       add('type', LABELS.type, 'warn', `the plan says type: ${source.type}, the server is ${BACKEND_NAMES[backend]}: ${fix}`);
     }
     return done({ backend, version, skewMs });

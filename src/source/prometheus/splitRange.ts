@@ -12,8 +12,8 @@ export interface Window {
 /** Prometheus' and Mimir's per-series limit; VictoriaMetrics allows 30,000. */
 export const DEFAULT_MAX_POINTS = 11_000;
 
-/** Halving depth bound: 2^6 = 64 pieces of the original window, enough for any sane server limit. */
-export const DEFAULT_MAX_HALVINGS = 6;
+/** Halving depth bound: deep enough to reach a one-point window from any window a server accepts (2^31 points). */
+export const DEFAULT_MAX_HALVINGS = 31;
 
 /**
  * Snaps [start, end] inward to multiples of the step since the epoch, so every
@@ -78,23 +78,98 @@ export function isTooLarge(err: unknown): boolean {
 }
 
 /**
- * Fetches one window, halving it (recursively, at most `maxHalvings` deep)
- * when the server says it is too large, and stitches the halves.
+ * The server refused a window even after halving it as far as allowed (down
+ * to one point by default): the query is too heavy for the server's limits,
+ * whatever the window size. Keeps the server's own error.
+ */
+export class WindowRefusedError extends PromApiError {
+  constructor(
+    readonly window: Window,
+    readonly serverError: PromApiError,
+  ) {
+    super(
+      `${serverError.message}; refused even for a ${window.points}-point window from ${new Date(window.startMs).toISOString()}: ` +
+        `the query needs more than the server allows per request. Raise the server's limits (Prometheus --query.max-samples and --query.timeout, ` +
+        `VictoriaMetrics -search.maxSamplesPerQuery and -search.maxQueryDuration, Mimir -querier.max-samples), or make the query lighter ` +
+        `(a shorter range selector or subquery). Lowering the source's maxPoints (--max-points for an ad-hoc pull) saves the refused requests before the size that works is found`,
+      serverError.status,
+      serverError.serverMessage,
+      serverError.errorType,
+      serverError.code,
+    );
+  }
+}
+
+/**
+ * The size (in points) of the windows still to be cut for one query. It
+ * starts at the source's maxPoints and only shrinks: once the server refused
+ * a window of n points, the rest of the range is cut at the size that then
+ * worked, so later windows are not refused again.
+ */
+export class WindowSizer {
+  private current: number;
+
+  constructor(maxPoints: number) {
+    if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new RangeError(`maxPoints must be a positive integer, got ${maxPoints}`);
+    this.current = maxPoints;
+  }
+
+  get points(): number {
+    return this.current;
+  }
+
+  /** A window of `points` was refused as too large: nothing larger than half of it is cut again. */
+  refused(points: number): void {
+    this.current = Math.max(1, Math.min(this.current, Math.ceil(points / 2)));
+  }
+}
+
+/**
+ * Cuts consecutive windows over [start, end] (aligned to the step) when they
+ * are needed, each at the sizer's current size, so a size learnt from a
+ * refusal applies to every window not yet started.
+ */
+export function windowProducer(startMs: number, endMs: number, stepMs: number, sizer: WindowSizer): () => Window | null {
+  const aligned = alignRange(startMs, endMs, stepMs);
+  let next = aligned?.startMs ?? Infinity;
+  const last = aligned?.endMs ?? -Infinity;
+  return () => {
+    if (next > last) return null;
+    const points = Math.min(sizer.points, (last - next) / stepMs + 1);
+    const w = { startMs: next, endMs: next + (points - 1) * stepMs, points };
+    next = w.endMs + stepMs;
+    return w;
+  };
+}
+
+/**
+ * Fetches one window, halving it (recursively, down to one point unless
+ * `maxHalvings` says otherwise) when the server says it is too large, and
+ * stitches the halves. A sizer, when given, learns each refused size.
  */
 export async function fetchWindow(
   fetch: (w: Window) => Promise<RangeResult>,
   w: Window,
   stepMs: number,
   maxHalvings = DEFAULT_MAX_HALVINGS,
+  sizer?: WindowSizer,
 ): Promise<RangeResult> {
   try {
     return await fetch(w);
   } catch (err) {
-    if (!isTooLarge(err) || maxHalvings <= 0 || w.points < 2) throw err;
+    if (!isTooLarge(err) || err instanceof WindowRefusedError) throw err;
+    if (maxHalvings <= 0 || w.points < 2) throw err instanceof WindowRefusedError ? err : new WindowRefusedError(w, err as PromApiError);
+    sizer?.refused(w.points);
     const [a, b] = halveWindow(w, stepMs);
-    // Halves go one after the other: the server just said it is struggling.
-    const left = await fetchWindow(fetch, a, stepMs, maxHalvings - 1);
-    const right = await fetchWindow(fetch, b, stepMs, maxHalvings - 1);
-    return concatResults([left, right]);
+    // Pieces go one after the other: the server just said it is struggling.
+    const parts = [await fetchWindow(fetch, a, stepMs, maxHalvings - 1, sizer)];
+    // The rest is cut at the size that worked for the first half (or a size learnt since), not re-tried at half size.
+    for (let rest: Window | null = b; rest !== null; ) {
+      const n = Math.min(sizer?.points ?? rest.points, rest.points);
+      const piece: Window = { startMs: rest.startMs, endMs: rest.startMs + (n - 1) * stepMs, points: n };
+      parts.push(await fetchWindow(fetch, piece, stepMs, maxHalvings - 1, sizer));
+      rest = n < rest.points ? { startMs: piece.endMs + stepMs, endMs: rest.endMs, points: rest.points - n } : null;
+    }
+    return concatResults(parts);
   }
 }

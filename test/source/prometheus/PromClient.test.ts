@@ -166,7 +166,7 @@ describe('PromClient', () => {
     let n = 0;
     const srv = await serve(async () => {
       if (n++ === 0) await new Promise((r) => setTimeout(r, 400));
-      return { body: { status: 'success', data: { version: '2.42.0+ds' } } };
+      return { body: { status: 'success', data: { version: '2.42.0+ds', revision: '', branch: 'debian/sid', buildUser: 'team@debian', buildDate: '20230101', goVersion: 'go1.19' } } };
     });
     const { c } = client(srv.url, { timeoutMs: 100 });
     expect((await c.buildInfo()).backend).toBe('prometheus');

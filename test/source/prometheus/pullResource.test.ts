@@ -122,6 +122,128 @@ describe('pullResource against a fake server', () => {
   });
 });
 
+describe('series that join a query later', () => {
+  const tmp = useTempDir();
+  const serve = useFakeServer();
+  const open = () => Store.open(join(tmp(), 'late.duckdb'), { now: () => T0 });
+
+  it('holds a new series back until its earlier history is stored, so a failed backfill is retried in full', async () => {
+    let withC = false;
+    let failOld = false;
+    const srv = await serve((req) => {
+      const start = Number(req.form.get('start')) * 1000;
+      if (failOld && start < T0 + 90 * H) return { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'store gateway went away' } };
+      const hosts = withC ? [{ disk: 'a' }, { disk: 'b' }, { disk: 'c' }] : [{ disk: 'a' }, { disk: 'b' }];
+      return matrixReply(req.form, hosts, (i, t) => i * 100 + (t - T0) / H);
+    });
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 4d}', 'type: prometheus\n    maxPoints: 24\n    concurrency: 1');
+    const store = await open();
+    const client = clientForSource(p.sources.s, noWait);
+    const pull = (full = false) => pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 96 * H, full });
+    await pull();
+
+    // Disk c appears with four days of history; fetching its older span fails.
+    withC = true;
+    failOld = true;
+    const err = await pull().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    const c = `SELECT count(*) AS n FROM samples JOIN series USING (series_id) WHERE labels['disk'] = 'c'`;
+    // Nothing of c was stored: its recent samples waited for its history.
+    expect(await rows(store, c)).toEqual([{ n: 0 }]);
+
+    failOld = false;
+    srv.requests.length = 0;
+    const resumed = await pull();
+    expect(resumed).toMatchObject({ status: 'ok', inserted: 97, backfilled: 1 });
+    expect(await rows(store, c)).toEqual([{ n: 97 }]);
+    // The main range is the overlap only; the backfill asks for the rest of the lookback.
+    expect(Number(srv.requests[0].form.get('start')) * 1000).toBe(T0 + 94 * H);
+    expect(Math.min(...srv.requests.map((r) => Number(r.form.get('start')) * 1000))).toBe(T0);
+
+    srv.requests.length = 0;
+    const quiet = await pull();
+    expect(quiet).toMatchObject({ inserted: 0, backfilled: 0 });
+    expect(srv.requests).toHaveLength(1);
+    store.close();
+  });
+
+  it('does not let a series that stopped reporting hold every pull back, and fills its gap when it returns', async () => {
+    let bAlive = (t: number) => t < T0 + 48 * H;
+    const srv = await serve((req) => {
+      const reply = matrixReply(req.form, [{ disk: 'a' }, { disk: 'b' }], (i, t) => i * 100 + (t - T0) / H);
+      // Drop b's points where it was not reporting.
+      const body = reply.body as { data: { result: { metric: Record<string, string>; values: [number, string][] }[] } };
+      const b = body.data.result[1];
+      b.values = b.values.filter(([sec]) => bAlive(sec * 1000));
+      if (b.values.length === 0) body.data.result.pop();
+      return reply;
+    });
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 20d}', 'type: prometheus\n    maxPoints: 1000');
+    const store = await open();
+    const client = clientForSource(p.sources.s, noWait);
+    const pull = (nowMs: number) => pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs });
+    const now = T0 + 10 * 24 * H;
+    await pull(now);
+    srv.requests.length = 0;
+    // b stopped 8 days ago, beyond the 7-day late-data window: only a's overlap is asked for.
+    await pull(now + H);
+    expect(srv.requests.map((r) => Number(r.form.get('start')) * 1000)).toEqual([now - 2 * H]);
+
+    // b comes back with its whole gap filled (late data): its gap is fetched from its own last sample.
+    bAlive = () => true;
+    srv.requests.length = 0;
+    const back = await pull(now + 2 * H);
+    expect(back).toMatchObject({ backfilled: 1 });
+    // The main range is a's overlap; b's gap is asked for from two steps before its last sample (hour 47).
+    expect(srv.requests.map((r) => Number(r.form.get('start')) * 1000)).toEqual([now - H, T0 + 45 * H]);
+    const b = await rows(store, `SELECT count(*) AS n, count(DISTINCT ts) AS d, epoch_ms(min(ts)) AS lo, epoch_ms(max(ts)) AS hi FROM samples JOIN series USING (series_id) WHERE labels['disk'] = 'b'`);
+    // Every hour of the 20-day lookback up to now + 2h, once.
+    expect(b).toEqual([{ n: 20 * 24 + 3, d: 20 * 24 + 3, lo: now - 20 * 24 * H, hi: now + 2 * H }]);
+    store.close();
+  });
+
+  it('after a failed pull, finishes its range even where the data is older than the late-data window', async () => {
+    let failFrom = Infinity;
+    const srv = await serve((req) => {
+      if (Number(req.form.get('start')) * 1000 >= failFrom) return { status: 503, body: { status: 'error', errorType: 'unavailable', error: 'gone' } };
+      const reply = matrixReply(req.form, [{ disk: 'a' }, { disk: 'b' }], (i, t) => i * 100 + (t - T0) / H);
+      // The history ends 20 days before the pull: all of it is older than the 7-day window.
+      const body = reply.body as { data: { result: { values: [number, string][] }[] } };
+      for (const r of body.data.result) r.values = r.values.filter(([sec]) => sec * 1000 >= T0 && sec * 1000 < T0 + 10 * 24 * H);
+      // As Prometheus does, a series with no point in the range is not in the answer.
+      body.data.result = body.data.result.filter((r) => r.values.length > 0);
+      return reply;
+    });
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 30d}', 'type: prometheus\n    maxPoints: 48\n    concurrency: 1');
+    const store = await open();
+    const client = clientForSource(p.sources.s, { ...noWait, backoff: { retries: 0 } });
+    const now = T0 + 30 * 24 * H;
+    failFrom = T0 + 5 * 24 * H;
+    await expect(pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: now })).rejects.toBeInstanceOf(SourceError);
+    failFrom = Infinity;
+    const resumed = await pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: now });
+    expect(resumed.status).toBe('ok');
+    expect(await rows(store, `SELECT count(*) AS n, count(DISTINCT (series_id, ts)) AS d FROM samples`)).toEqual([{ n: 2 * 240, d: 2 * 240 }]);
+    store.close();
+  });
+
+  it('does not take series of other shards for new ones on every pull', async () => {
+    const srv = await serve((req) => matrixReply(req.form, Array.from({ length: 8 }, (_, i) => ({ disk: `d${i}` })), (i, t) => i + (t - T0) / H));
+    const p = plan(srv.url, '  - {name: disk, source: s, usage: disk_used, lookback: 4d}');
+    const store = await open();
+    const client = clientForSource(p.sources.s, noWait);
+    const shard = { index: 1, count: 2 };
+    const first = await pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 96 * H, shard });
+    expect(first.series).toBeGreaterThan(0);
+    expect(first.series).toBeLessThan(8);
+    srv.requests.length = 0;
+    const second = await pullResource(store, p.resources[0], { client, source: p.sources.s, nowMs: T0 + 97 * H, shard });
+    expect(second).toMatchObject({ backfilled: 0, inserted: first.series });
+    expect(srv.requests).toHaveLength(1);
+    store.close();
+  });
+});
+
 describe('recorded Thanos responses', () => {
   const tmp = useTempDir();
   const serve = useFakeServer();

@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatResults, type RangeResult } from '../../../src/source/prometheus/matrix.js';
 import { mapInOrder } from '../../../src/source/prometheus/mapInOrder.js';
+import { PromApiError } from '../../../src/source/prometheus/PromApiError.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
 import { Semaphore } from '../../../src/source/prometheus/Semaphore.js';
-import { alignRange, fetchWindow, halveWindow, splitRange, type Window } from '../../../src/source/prometheus/splitRange.js';
+import { alignRange, fetchWindow, halveWindow, splitRange, windowProducer, WindowRefusedError, WindowSizer, type Window } from '../../../src/source/prometheus/splitRange.js';
 import { matrixReply, useFakeServer, type FakeReply, type SeenRequest } from './fakeServer.js';
 
 const H = 3_600_000;
@@ -118,6 +119,45 @@ describe('fetching split windows from a server with limits', () => {
     const srv = await limited(2, { status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' } });
     const err = await pull(srv.url, splitRange(T0, T0 + 99 * H, H, 100), 2).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/HTTP 422: execution: query processing would load too many samples/);
+  });
+
+  it('halves down to a one-point window before giving up, and says what to change', async () => {
+    let requests = 0;
+    const refuse = async (): Promise<RangeResult> => {
+      requests++;
+      throw new PromApiError('POST /api/v1/query_range: HTTP 422: execution: query processing would load too many samples into memory', 422, 'too many samples', 'execution');
+    };
+    const err = await fetchWindow(refuse, { startMs: T0, endMs: T0 + 99 * H, points: 100 }, H).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WindowRefusedError);
+    expect((err as WindowRefusedError).window.points).toBe(1);
+    // 100 → 50 → 25 → 13 → 7 → 4 → 2 → 1: one request per size, the first piece of each.
+    expect(requests).toBe(8);
+    expect((err as Error).message).toMatch(/refused even for a 1-point window .*--query\.max-samples.*--max-points/);
+  });
+
+  it('cuts the rest of the range at the size the server accepted', async () => {
+    const srv = await limited(30, { status: 422, body: { status: 'error', errorType: 'execution', error: 'query processing would load too many samples into memory' } });
+    const client = new PromClient({ url: srv.url, sleep: async () => undefined });
+    const sizer = new WindowSizer(100);
+    const next = windowProducer(T0, T0 + 399 * H, H, sizer);
+    const parts: RangeResult[] = [];
+    const sizes: number[] = [];
+    await mapInOrder(
+      next,
+      1,
+      (w) => {
+        sizes.push(w.points);
+        return fetchWindow((x) => client.queryRange({ query: 'disk', startMs: x.startMs, endMs: x.endMs, stepMs: H }), w, H, undefined, sizer);
+      },
+      async (r) => {
+        parts.push(r);
+      },
+    );
+    // The first window is refused at 100 and 50, accepted at 25; every later window starts at 25.
+    expect(sizes[0]).toBe(100);
+    expect(sizes.slice(1).every((n) => n === 25)).toBe(true);
+    expect(srv.requests.filter((r) => (Number(r.form.get('end')) - Number(r.form.get('start'))) / 3600 + 1 > 30)).toHaveLength(2);
+    expectContiguous(concatResults(parts), T0, T0 + 399 * H);
   });
 
   it('does not halve on errors a smaller range would not fix', async () => {
