@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // CLI and worker tests run dist/: refuse to run on a build older than src/.
+    globalSetup: ['test/support/freshBuild.ts'],
   },
 });

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
-import { checkTimeZone } from '../report/dates.js';
+import { isTimeZone } from '../time/dates.js';
 
 /** A commander argument parser accepting one of `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
@@ -24,9 +24,5 @@ export function collect(value: string, previous: string[]): string[] {
 
 /** Checks a `--tz` value up front, so a typo is a usage error (exit 2), not a failure halfway through. */
 export function checkTimeZoneOption(timeZone: string, flag = '--tz'): void {
-  try {
-    checkTimeZone(timeZone);
-  } catch {
-    throw new UsageError(`${flag}: unknown time zone '${timeZone}' (expected an IANA name such as UTC or Europe/Berlin)`);
-  }
+  if (!isTimeZone(timeZone)) throw new UsageError(`${flag}: unknown time zone '${timeZone}' (expected an IANA name such as UTC or Europe/Berlin)`);
 }

@@ -1,16 +1,19 @@
 import { Resvg } from '@resvg/resvg-js';
 import type { Attachment } from 'nodemailer/lib/mailer/index.js';
-import { formatDate, formatDateTime } from '../report/dates.js';
+import { formatDate, formatDateTime } from '../time/dates.js';
 import { escapeHtml } from '../report/escape.js';
 import type { ReportModel } from '../report/ReportModel.js';
 import { renderCsv } from '../report/renderJson.js';
 import { headline } from '../report/riskRows.js';
+import { formatPercent, formatQuantity } from '../report/units.js';
 import {
   bucketEmptyText,
   bucketTitle,
   changeLines,
   chartCaption,
+  errorBudgetsTable,
   groupsTable,
+  ordersTable,
   spreadText,
   summaryLead,
   type TextTable,
@@ -86,17 +89,20 @@ function emailText(model: ReportModel, csvName: string): string {
   out.push('What changed since the last report');
   if (changes === null) out.push('  No earlier forecast run to compare with.');
   else out.push(`  ${changes[0]}`, ...changes.slice(1).map((l) => `  - ${l}`));
-  out.push('', `Headroom by ${model.groups.label ?? 'resource'}`);
-  const g = groupsTable(model);
-  const col = (row: readonly string[], name: string) => row[g.columns.indexOf(name)];
-  for (const row of g.rows) {
-    const where = model.groups.label === null ? '' : `${row[0]} `;
-    const soonest = col(row, 'Soonest full (p50)');
-    out.push(
-      `  - ${where}${col(row, 'Resource')}: ${col(row, 'Headroom')} free (${col(row, 'Usage')} of ${col(row, 'Capacity')}), lowest ${col(row, 'Lowest headroom')}, ` +
-        `${col(row, 'At risk')} at risk${soonest === '–' ? '' : `, soonest ${soonest}`}`,
-    );
+  out.push('', 'What to order, by when');
+  const orders = ordersTable(model);
+  if (orders.rows.length === 0) out.push(`  Nothing to order before ${formatDate(model.run.horizonEndMs, tz)}.`);
+  for (const row of orders.rows) {
+    const [series, resource, add, needed, orderBy, lead, late, planned] = row;
+    out.push(`  - ${series} (${resource}): ${add === '–' ? 'no order' : `add ${add}, order by ${orderBy}${late === 'LATE' ? ' (LATE)' : ''}, needed by ${needed}, ${lead} lead time`}${planned === '–' ? '' : `; planned: ${planned}`}`);
   }
+  if (model.errorBudgets.length > 0) {
+    out.push('', 'Error budgets');
+    const b = errorBudgetsTable(model);
+    for (const row of b.rows) out.push(`  - ${row[0]} (${row[1]}): ${row[2]} left, burn rate ${row[3]}, alerts firing: ${row[4]}; exhausted: ${row[5]}`);
+  }
+  out.push('', `Headroom by ${model.groups.label ?? 'resource'}`);
+  for (const line of groupLines(model)) out.push(`  - ${line}`);
   out.push('', `All resources are in the attached ${csvName}.`);
   return out.map(oneLineText).join('\n') + '\n';
 }
@@ -148,10 +154,29 @@ function emailHtml(model: ReportModel, images: readonly { cid: string; width: nu
       );
     }
   }
+  p.push(h2('What to order, by when'));
+  if (model.orders.length === 0) p.push(`<p style="font-size:13px;">${e(`Nothing to order before ${formatDate(model.run.horizonEndMs, tz)}.`)}</p>`);
+  else p.push(table(ordersTable(model)));
+  if (model.errorBudgets.length > 0) p.push(h2('Error budgets'), table(errorBudgetsTable(model)));
   p.push(h2(`Headroom by ${model.groups.label ?? 'resource'}`), table(groupsTable(model)));
   p.push(`<p style="color:#59636e;font-size:12px;">All resources, with their exhaustion dates and models, are in the attached CSV.</p>`);
   p.push(`</td></tr></table></body></html>`);
   return p.join('\n') + '\n';
+}
+
+/** One sentence per group roll-up: "eu-west disk: 26% free (0.71 TiB of 2.73 TiB free), lowest 6.5%, 1 at risk". */
+export function groupLines(model: ReportModel): string[] {
+  const g = model.groups;
+  const tz = model.timeZone;
+  const rows = [...g.groups.flatMap((grp) => grp.rollups.map((r) => ({ key: grp.key, r }))), ...g.total.map((r) => ({ key: g.label === null ? null : 'all', r }))];
+  return rows.map(({ key, r }) => {
+    const free = r.capacity !== null && r.usage !== null ? r.capacity - r.usage : null;
+    const soonest = r.soonestShortName === null ? '' : `, soonest ${r.soonestShortName}${r.soonestP50Ms === null ? ' (now)' : ` ${formatDate(r.soonestP50Ms, tz)}`}`;
+    return (
+      `${key === null ? '' : `${key} `}${r.resource}: ${formatPercent(r.headroomRatio)} free (${formatQuantity(free, r.unit)} of ${formatQuantity(r.capacity, r.unit)} free), ` +
+      `lowest ${formatPercent(r.minHeadroomRatio)}, ${r.atRiskCount} at risk${soonest}`
+    );
+  });
 }
 
 function h2(text: string): string {

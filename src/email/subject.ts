@@ -1,6 +1,7 @@
 import { oneLine } from '../report/names.js';
-import { lastDay } from '../report/period.js';
+import { lastDay } from '../time/periods.js';
 import type { ReportModel, SummaryItem } from '../report/ReportModel.js';
+import { otherRisks } from '../report/riskRows.js';
 
 const MAX = 180;
 
@@ -21,6 +22,8 @@ export function reportSubject(model: ReportModel): string {
   } else {
     text = `No resource exhausts before ${by}`;
   }
+  const extra = otherRisks(model);
+  if (extra.length > 0) text = `${text}; ${extra.join(', ')}`;
   const line = oneLine(text);
   return line.length > MAX ? `${line.slice(0, MAX - 1)}…` : line;
 }

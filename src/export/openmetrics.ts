@@ -1,4 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
+import { findRun } from '../store/runs.js';
 import type { Store } from '../store/Store.js';
 
 /** Where exported text goes: `ctx.stdout`, a file, a buffer in tests. */
@@ -159,17 +160,9 @@ function round6(v: number): number {
   return Math.round(v * 1e6) / 1e6;
 }
 
-async function readRun(store: Store, runId: number | undefined): Promise<{ runId: number; asOfMs: number; levels: number[] } | null> {
-  const reader = await store.connection.runAndReadAll(
-    `SELECT run_id, epoch_ms(as_of)::DOUBLE, levels FROM forecast_runs
-     WHERE CASE WHEN $1::INTEGER IS NULL THEN status = 'ok' AND scenario IS NULL ELSE run_id = $1 END
-     ORDER BY run_id DESC LIMIT 1`,
-    [runId ?? null],
-  );
-  const rows = reader.getRowsJS();
-  if (rows.length === 0) return null;
-  const [id, asOf, levels] = rows[0] as [number, number, number[]];
-  return { runId: id, asOfMs: asOf, levels };
+/** The run to export: the given one, or the latest successful baseline (store/runs.ts, like the report). */
+async function readRun(store: Store, runId: number | undefined): Promise<{ runId: number; asOfMs: number; levels: readonly number[] } | null> {
+  return findRun(store, runId === undefined ? {} : { runId });
 }
 
 async function readSeriesLabels(store: Store, runId: number): Promise<Map<string, string>> {

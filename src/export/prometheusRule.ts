@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { formatNumber, sanitizeLabelName } from './openmetrics.js';
+import { DAY } from '../time/constants.js';
 
 export interface PrometheusRuleOptions {
   /** metadata.name; default `capplan-capacity`. */
@@ -27,7 +28,6 @@ export interface PrometheusRuleOptions {
   readonly jobStaleAfterMs?: number;
 }
 
-const DAY = 86_400_000;
 
 /**
  * A `PrometheusRule` (monitoring.coreos.com/v1) over the metrics that

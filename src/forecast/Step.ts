@@ -1,4 +1,4 @@
-const DAY = 86_400_000;
+import { DAY } from '../time/constants.js';
 
 /**
  * The spacing of a series: a fixed number of milliseconds, or whole calendar

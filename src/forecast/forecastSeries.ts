@@ -14,8 +14,8 @@ import { selectModel, type CandidateScore, type Selection } from './selectModel.
 import { ensembleModel, ensembleWindows } from './ensemble.js';
 import { crossValidate, mase, planBacktest, type BacktestWindow } from './backtest.js';
 import { addSteps, nominalMs, type Step } from './Step.js';
+import { DAY } from '../time/constants.js';
 
-const DAY = 86_400_000;
 const RAW: Aggregation = { kind: 'raw', bucketMs: null };
 /** The longest forecast capplan computes, in steps. */
 const MAX_HORIZON_STEPS = 100_000;

@@ -1,4 +1,4 @@
-import type { Quarter } from './quarters.js';
+import type { Quarter } from '../time/quarters.js';
 import type { UsageView } from './usageView.js';
 
 /** Headroom over one period: capacity left above the period's peak usage. */

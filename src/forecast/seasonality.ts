@@ -1,7 +1,6 @@
 import type { Step } from './Step.js';
+import { DAY } from '../time/constants.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** Seasonal periods worth testing for a step, in steps: daily, weekly, yearly (or 12 months, 4 quarters). */
 export function candidatePeriods(step: Step): number[] {

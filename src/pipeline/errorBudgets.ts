@@ -4,8 +4,8 @@ import type { SloConfig } from '../plan/Planning.js';
 import { sloResourceName } from '../plan/sloResources.js';
 import type { ErrorBudgetRecord } from '../store/ForecastRecord.js';
 import type { Store } from '../store/Store.js';
+import { DAY } from '../time/constants.js';
 
-const DAY = 86_400_000;
 
 /**
  * Error budgets of the plan's SLOs from their stored counts (resource = SLO

@@ -12,6 +12,7 @@ import type { ExhaustionRecord, ForecastRecord } from '../store/ForecastRecord.j
 import { IncompleteRunError } from '../errors.js';
 import type { CapacityPair } from '../store/readCapacityPairs.js';
 import type { SeriesRow, Store } from '../store/Store.js';
+import { usageNow, type UsageNow } from '../store/usageNow.js';
 
 export interface ForecastStoreOptions {
   readonly asOfMs: number;
@@ -94,6 +95,7 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions,
   // series.capacity shows the latest known capacity to analysts and reports; its history stays in the capacity series.
   await store.copyPairedCapacities(series.filter((s) => capacities.has(s.seriesId)).map((s) => s.seriesId));
   const byId = new Map(series.map((s) => [s.seriesId, s]));
+  const now = await usageNow(store, options.asOfMs);
   const counts = await store.sampleCounts(series.map((s) => s.seriesId));
   const skipped = series.filter((s) => !counts.has(s.seriesId));
   const toForecast = series.filter((s) => counts.has(s.seriesId)).map((s) => s.seriesId);
@@ -160,13 +162,13 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions,
       seen.add(out.id);
       if ('result' in out && out.result) {
         forecastCount++;
-        const record = toRecord(row, out.result, [], options);
+        const record = toRecord(row, out.result, [], options, now.get(row.seriesId));
         models.set(record.model as string, (models.get(record.model as string) ?? 0) + 1);
         (batches.get(runId) as ForecastRecord[]).push(record);
         for (const s of options.scenarios ?? []) {
           const applies = !s.resources || s.resources.includes(row.resource);
           const { forecast, capacityChanges } = applies ? applyScenario(out.result, s) : { forecast: out.result, capacityChanges: [] };
-          (batches.get(scenarioRuns.get(s.name) as number) as ForecastRecord[]).push(toRecord(row, forecast, capacityChanges, options));
+          (batches.get(scenarioRuns.get(s.name) as number) as ForecastRecord[]).push(toRecord(row, forecast, capacityChanges, options, now.get(row.seriesId)));
         }
       } else if ('error' in out && typeof out.error === 'string') {
         failed++;
@@ -207,7 +209,7 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions,
   return { runId, expectedCount: series.length, seriesCount: forecastCount + failed, forecastCount, failedCount: failed, skipped, models, scenarioRuns, capacityMismatches };
 }
 
-function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly CapacityChange[], options: ForecastStoreOptions): ForecastRecord {
+function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly CapacityChange[], options: ForecastStoreOptions, now: UsageNow | undefined): ForecastRecord {
   const planning = planningFor(options.planning ?? null, row.resource);
   const thresholds = options.planning ? thresholdList(planning.thresholds) : options.thresholds;
   const hasCapacity = row.capacity !== null && row.capacity > 0;
@@ -220,7 +222,8 @@ function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly Capa
         return { threshold, capacity: row.capacity as number, status: e.status, p10: e.p10, p50: e.p50, p90: e.p90, horizonEndMs: e.horizonEndMs };
       });
   const rec = capacity
-    ? recommend(usageView(f, capacity, row.capacity as number, row.direction), {
+    ? // Usage now is the 7-day peak (store/usageNow.ts), as in capplan headroom, the report and the views.
+      recommend(usageView(now ? { ...f, data: { ...f.data, lastSignal: now.peak } } : f, capacity, row.capacity as number, row.direction), {
         targetHeadroom: planning.targetHeadroom,
         leadTimeMs: planning.leadTimeMs,
         risk: planning.risk,

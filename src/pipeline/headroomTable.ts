@@ -1,21 +1,36 @@
 import { capacityAt, type CapacityChange } from '../forecast/capacityTimeline.js';
 import { quarterHeadroom, type PeriodHeadroom } from '../forecast/headroom.js';
-import { quartersFrom, type Quarter } from '../forecast/quarters.js';
+import type { Recommendation } from '../forecast/recommend.js';
+import { quartersFrom, type Quarter, type QuarterCalendar } from '../time/quarters.js';
 import { usageView } from '../forecast/usageView.js';
 import type { Store } from '../store/Store.js';
-import type { StoredRun } from './storedRuns.js';
+import type { StoredRun } from '../store/runs.js';
+import { usageNow } from '../store/usageNow.js';
+import { displayName } from '../store/displayName.js';
 
 /** One series' headroom now and per quarter, with its exhaustion date and recommendation. */
 export interface HeadroomRow {
+  readonly seriesId: string;
   readonly resource: string;
+  readonly direction: 'rising' | 'falling';
   readonly name: string;
+  /** Short name from the identifying labels (store/displayName.ts), as the report and the views show it. */
+  readonly displayName: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly unit: string | null;
   readonly capacity: number;
   readonly usedNow: number;
   readonly quarters: readonly PeriodHeadroom[];
   readonly full: { status: string; p10: number | null; p50: number | null; p90: number | null } | null;
-  readonly recommendation: { action: string; amount: number; neededByMs: number | null; orderByMs: number | null; late: boolean; risk: string } | null;
+  readonly recommendation: StoredRecommendation | null;
+}
+
+/** A recommendation as stored with the run (forecast/recommend.ts), with the plan inputs it used. */
+export interface StoredRecommendation extends Omit<Recommendation, 'risk'> {
+  readonly risk: string;
+  readonly leadTimeMs: number;
+  /** Planned capacity changes the run applied, with their notes. */
+  readonly capacityChanges: readonly CapacityChange[];
 }
 
 /**
@@ -27,7 +42,7 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
   const meta = await store.connection.runAndReadAll(
     `SELECT f.series_id, s.resource, s.name, map_keys(s.labels), map_values(s.labels), s.unit, s.capacity, coalesce(r.direction, 'rising'),
             f.last_value, epoch_ms(f.data_end)::DOUBLE, rc.action, rc.amount, epoch_ms(rc.needed_by)::DOUBLE, epoch_ms(rc.order_by)::DOUBLE, rc.late, rc.risk,
-            rc.capacity_changes::VARCHAR, e.status, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p90)::DOUBLE
+            rc.capacity_changes::VARCHAR, e.status, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p90)::DOUBLE, rc.target_headroom, rc.lead_time_s
      FROM forecasts f JOIN series s USING (series_id) LEFT JOIN resources r USING (resource)
      LEFT JOIN recommendations rc ON rc.run_id = f.run_id AND rc.series_id = f.series_id
      LEFT JOIN exhaustion e ON e.run_id = f.run_id AND e.series_id = f.series_id AND e.threshold = 1
@@ -39,6 +54,7 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
     `SELECT series_id, epoch_ms(ts)::DOUBLE, value, lower, upper FROM forecast_points WHERE run_id = $1 AND level = 0.8 ORDER BY series_id, ts`,
     [run.runId],
   );
+  const now = await usageNow(store, run.asOfMs);
   const bySeries = new Map<string, { t: number[]; v: number[]; lo: number[]; hi: number[] }>();
   for (const [id, t, v, lo, hi] of points.getRows()) {
     const p = bySeries.get(String(id)) ?? { t: [], v: [], lo: [], hi: [] };
@@ -55,7 +71,8 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
     const changes = parseChanges(r[16]);
     const capacity = capacityAt(capacityNow, changes, timestamps);
     const direction = r[7] === 'falling' ? 'falling' : 'rising';
-    const lastValue = r[8] === null ? NaN : Number(r[8]);
+    // Usage now is the 7-day peak (store/usageNow.ts), not the forecast's last signal value.
+    const lastValue = now.get(String(r[0]))?.peak ?? (r[8] === null ? NaN : Number(r[8]));
     const f = {
       timestamps,
       point: Float64Array.from(p.v),
@@ -67,23 +84,40 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
     const values = r[4] as unknown as { items: string[] } | string[];
     const k = Array.isArray(keys) ? keys : keys.items;
     const v = Array.isArray(values) ? values : values.items;
+    const labels = Object.fromEntries(k.map((key, i) => [key, v[i]]));
     return {
+      seriesId: String(r[0]),
+      displayName: displayName(labels, String(r[2])),
+      direction,
       resource: String(r[1]),
       name: String(r[2]),
-      labels: Object.fromEntries(k.map((key, i) => [key, v[i]])),
+      labels,
       unit: r[5] === null ? null : String(r[5]),
       capacity: capacityNow,
       usedNow: u.usedNow,
       quarters: quarterHeadroom(u, quarters, run.asOfMs),
       full: r[17] === null ? null : { status: String(r[17]), p10: num(r[18]), p50: num(r[19]), p90: num(r[20]) },
-      recommendation: r[10] === null ? null : { action: String(r[10]), amount: Number(r[11]), neededByMs: num(r[12]), orderByMs: num(r[13]), late: Boolean(r[14]), risk: String(r[15]) },
+      recommendation:
+        r[10] === null
+          ? null
+          : {
+              action: r[10] === 'add' ? 'add' : 'none',
+              amount: Number(r[11]),
+              neededByMs: num(r[12]),
+              orderByMs: num(r[13]),
+              late: Boolean(r[14]),
+              risk: String(r[15]),
+              targetHeadroom: Number(r[21]),
+              leadTimeMs: Number(r[22]) * 1000,
+              capacityChanges: changes,
+            },
     };
   });
 }
 
 /** The quarters a headroom table covers by default: this one and the next three. */
-export function defaultQuarters(asOfMs: number, fiscalYearStartMonth = 1): Quarter[] {
-  return quartersFrom(asOfMs, 4, fiscalYearStartMonth);
+export function defaultQuarters(asOfMs: number, calendar: QuarterCalendar): Quarter[] {
+  return quartersFrom(asOfMs, 4, calendar);
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));

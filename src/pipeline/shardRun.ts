@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assembleDataset, runKeyOf, writeShardDataset, type AssembledDataset, type ShardManifest } from '../export/parquetDataset.js';
+import { assembleDataset, runKeyOf, writeShardDataset, type AssembledDataset, type ShardManifest } from '../store/parquetDataset.js';
 import { inShard, type Shard } from '../shard.js';
 import { quoteLiteral } from '../store/sql.js';
 import { listParam } from '../store/sqlValues.js';

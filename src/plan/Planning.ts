@@ -1,5 +1,6 @@
 import type { CapacityChange } from '../forecast/capacityTimeline.js';
 import type { Scenario } from '../forecast/scenario.js';
+import { DAY } from '../time/constants.js';
 
 /** Fractions of capacity at which a resource warns, is critical, and is full. */
 export interface Thresholds {
@@ -51,7 +52,6 @@ export interface PlanningSpec {
   readonly slos: readonly SloConfig[];
 }
 
-const DAY = 86_400_000;
 
 export const DEFAULT_PLANNING: PlanningDefaults = {
   thresholds: { warn: 0.8, critical: 0.9, full: 1 },

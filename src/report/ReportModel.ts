@@ -1,3 +1,7 @@
+import type { StoredRecommendation } from '../pipeline/headroomTable.js';
+import type { StoredRun } from '../store/runs.js';
+import type { Period } from '../time/periods.js';
+
 /**
  * Everything a report shows, built once from the store; Markdown, HTML, JSON and
  * CSV are views of this one model, so they can never disagree.
@@ -16,6 +20,8 @@ export interface ReportModel {
   readonly groups: HeadroomByGroup;
   /** Charts of the top-N at risk, in risk order. */
   readonly charts: readonly ResourceChart[];
+  /** Pools at risk (a cluster's disks): members' peaks and forecasts summed against their summed capacity. */
+  readonly groupCharts: readonly ResourceChart[];
   /** Compared with the previous baseline forecast run; null when there is none. */
   readonly changes: ChangesSinceLast | null;
   /** Hook: what-if runs side by side with the baseline; empty until computed. */
@@ -25,20 +31,77 @@ export interface ReportModel {
   /** Statements about missing data that every view must show (e.g. "no forecast covers 2027-Q3"). */
   readonly notices: readonly string[];
   readonly dataQuality: DataQualitySummary;
+  /** Labels of the quarter headroom columns: this quarter and the next three, as `capplan headroom` prints them. */
+  readonly quarters: readonly string[];
+  /** What to order, by when: stored recommendations to add capacity, and planned changes; soonest order date first. */
+  readonly orders: readonly OrderRow[];
+  /** Capacity far above need through the horizon, with a right-size suggestion; most reclaimable first. */
+  readonly reclaimable: readonly ReclaimRow[];
 }
 
-export interface ReportPeriod {
-  readonly kind: 'quarter' | 'range';
-  /** "2027-Q1" or "2027-01-01 – 2027-02-15". */
-  readonly label: string;
-  readonly startMs: number;
-  /** Exclusive end. */
-  readonly endMs: number;
+/** One line of "What to order, by when". */
+export interface OrderRow {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly resource: string;
+  readonly unit: string | null;
+  /** Capacity to add; 0 when only planned changes are listed. */
+  readonly amount: number;
+  readonly neededByMs: number | null;
+  readonly orderByMs: number | null;
+  readonly leadTimeMs: number;
+  /** The order-by date has passed: expedite. */
+  readonly late: boolean;
+  readonly targetHeadroom: number;
+  /** Capacity changes the plan already has in the pipeline, with their notes. */
+  readonly plannedChanges: readonly PlannedChange[];
 }
+
+export interface PlannedChange {
+  readonly atMs: number;
+  readonly kind: 'add' | 'set';
+  readonly amount: number;
+  readonly note: string | null;
+}
+
+/** A resource whose p90 forecast stays far below capacity through the horizon. */
+export interface ReclaimRow {
+  readonly seriesId: string;
+  readonly shortName: string;
+  readonly resource: string;
+  readonly unit: string | null;
+  readonly capacity: number;
+  /** Highest upper-band forecast over the horizon. */
+  readonly peakUpper: number;
+  /** peakUpper / capacity. */
+  readonly peakRatio: number;
+  /** Capacity that still keeps the target headroom at that peak. */
+  readonly suggestedCapacity: number;
+  readonly reclaimable: number;
+}
+
+/** The period a report is about (see time/periods.ts). */
+export type ReportPeriod = Period;
 
 export interface ExecutiveSummary {
   /** [this period, the next one]: resources whose earliest plausible exhaustion (p10) falls before each end. */
   readonly buckets: readonly RiskBucket[];
+  readonly counts: SummaryCounts;
+}
+
+/** What the headline and the email subject count: not only "full". */
+export interface SummaryCounts {
+  /** At capacity already, or full (p10) before the period ends. */
+  readonly full: number;
+  /** Orders whose order-by date has passed. */
+  readonly lateOrders: number;
+  /** Orders due (order-by) before the period ends, late ones excluded. */
+  readonly ordersDue: number;
+  /** Series past their critical threshold, or reaching it (p50) before the period ends. */
+  readonly critical: number;
+  readonly budgetsSpent: number;
+  /** Budgets with a burn-rate alert firing, or running out within the horizon. */
+  readonly budgetsBurning: number;
 }
 
 export interface RiskBucket {
@@ -79,6 +142,8 @@ export interface HeadroomGroup {
 
 export interface GroupRollup {
   readonly resource: string;
+  /** Conservative headroom ratio per quarter label. */
+  readonly quarterHeadroom: readonly { label: string; ratio: number }[];
   readonly unit: string | null;
   readonly seriesCount: number;
   /** Sums over series with a capacity. */
@@ -118,6 +183,10 @@ export interface ResourceChart {
   /** Daily peaks of the forecast and its band. */
   readonly forecast: readonly ChartForecastPoint[];
   readonly thresholds: readonly ThresholdExhaustion[];
+  /** Capacity as a step line over the chart's days, planned changes included. */
+  readonly capacityTimeline: readonly ChartPoint[];
+  /** Planned capacity changes drawn as annotated steps. */
+  readonly plannedChanges: readonly PlannedChange[];
   /** The chart rendered by Vega as SVG ("" when charts were not rendered). */
   readonly svg: string;
 }
@@ -149,11 +218,25 @@ export interface ChangedRisk {
   readonly previousP50Ms: number | null;
 }
 
-/** Hook for scenario runs (filled by the scenario engine). */
+/** A what-if run beside the baseline: what it changes and how it moves each resource's full date. */
 export interface ScenarioComparison {
   readonly scenario: string;
   readonly runId: number;
-  readonly rows: readonly { seriesId: string; shortName: string; baselineP50Ms: number | null; scenarioP50Ms: number | null; status: ExhaustionStatus }[];
+  /** The plan's description, or null. */
+  readonly description: string | null;
+  /** What the scenario changes, one phrase per change ("growth ×1.3 from 2026-12-24 over 14 d"). */
+  readonly changes: readonly string[];
+  readonly resources: readonly string[] | null;
+  readonly rows: readonly {
+    seriesId: string;
+    shortName: string;
+    baselineP50Ms: number | null;
+    scenarioP50Ms: number | null;
+    status: ExhaustionStatus;
+    baselineStatus: ExhaustionStatus;
+    /** scenario − baseline in days (negative: earlier); null unless both are dated. */
+    days: number | null;
+  }[];
 }
 
 /** Hook for SLO error budgets (filled by the error-budget computation). */
@@ -163,20 +246,20 @@ export interface ErrorBudget {
   readonly remainingRatio: number;
   readonly burnRate: number;
   readonly exhaustionMs: number | null;
+  readonly status: 'past' | 'within' | 'beyond_horizon';
+  /** Burn-rate alerts firing now ("page 14.4×/1h"). */
+  readonly firing: readonly string[];
 }
 
-export interface RunSummary {
-  readonly runId: number;
-  readonly asOfMs: number;
-  readonly horizonEndMs: number;
-  readonly levels: readonly number[];
-  readonly seriesCount: number;
-  readonly failedCount: number;
-  /** How many series each model was chosen for. */
+/** The run a report is about (store/runs.ts), with how many series each model was chosen for. */
+export type RunSummary = Pick<StoredRun, 'runId' | 'asOfMs' | 'horizonEndMs' | 'levels' | 'seriesCount' | 'failedCount'> & {
   readonly models: readonly { model: string; count: number }[];
-}
+};
 
 export type ExhaustionStatus = 'past' | 'within' | 'beyond_horizon';
+
+/** The stored recommendation (pipeline/headroomTable.ts), its planned changes with their notes. */
+export type Recommendation = Omit<StoredRecommendation, 'capacityChanges'> & { readonly plannedChanges: readonly PlannedChange[] };
 
 export interface ThresholdExhaustion {
   readonly threshold: number;
@@ -197,10 +280,15 @@ export interface ResourceReport {
   readonly unit: string | null;
   readonly description: string | null;
   readonly capacity: number | null;
+  /** Usage now: the highest peak of the last 7 days, in usage terms when the capacity is known (store/usageNow.ts). */
   readonly usage: number | null;
   readonly usageAtMs: number | null;
   /** (capacity − usage) / capacity now. */
   readonly headroomRatio: number | null;
+  /** Conservative headroom ratio per quarter label (see `ReportModel.quarters`), as `capplan headroom` computes it. */
+  readonly quarterHeadroom: readonly { label: string; ratio: number; complete: boolean }[];
+  /** The run's stored recommendation (forecast/recommend.ts with the plan's target, lead time and risk); null without a capacity. */
+  readonly recommendation: Recommendation | null;
   /** Exhaustion per threshold, ascending by threshold; the last is "full". */
   readonly exhaustion: readonly ThresholdExhaustion[];
   /** Highest forecast median and upper band (at the run's first level) over the horizon. */
@@ -243,6 +331,11 @@ export interface PullIssue {
 }
 
 const STATUS_ORDER: Record<ExhaustionStatus, number> = { past: 0, within: 1, beyond_horizon: 2 };
+
+/** The critical threshold's row: the one just below full (the plan's `critical`); null with fewer than two thresholds. */
+export function criticalExhaustion(r: ResourceReport): ThresholdExhaustion | null {
+  return r.exhaustion.length > 1 ? r.exhaustion[r.exhaustion.length - 2] : null;
+}
 
 /** The exhaustion row a resource is ranked and headlined by: the highest threshold (full). */
 export function headlineExhaustion(r: ResourceReport): ThresholdExhaustion | null {

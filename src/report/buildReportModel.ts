@@ -1,29 +1,45 @@
 import type { DuckDBValue } from '@duckdb/node-api';
-import { readErrorBudgets, readScenarios } from './readPlanningResults.js';
+import { capacityAt } from '../forecast/capacityTimeline.js';
+import { defaultQuarters, headroomTable, type HeadroomRow } from '../pipeline/headroomTable.js';
+import { rollUp, type Rollup } from '../pipeline/rollUp.js';
+import { diffRuns } from '../store/diffRuns.js';
+import { readErrorBudgets } from '../store/readErrorBudgets.js';
+import { findRun, modelCounts, previousRun, scenarioDefinition, scenarioRunsOf, type ScenarioDefinition, type StoredRun } from '../store/runs.js';
+import { scenarioEffects } from '../store/scenarioEffects.js';
 import type { Store } from '../store/Store.js';
 import { listParam } from '../store/sqlValues.js';
-import { recommendAction } from './action.js';
+import { usageNow, type UsageNow } from '../store/usageNow.js';
+import { DAY } from '../time/constants.js';
+import { formatDate } from '../time/dates.js';
+import { nextPeriod, quarterPeriod } from '../time/periods.js';
+import type { QuarterCalendar } from '../time/quarters.js';
+import { recommendationText } from './actionText.js';
 import { renderCharts } from './charts.js';
-import { daysBetween, formatDate } from './dates.js';
 import { disambiguate, shortName } from './names.js';
-import { nextPeriod, quarterOf } from './period.js';
+import { formatQuantity } from './units.js';
 import {
   compareRisk,
+  criticalExhaustion,
   headlineExhaustion,
   type ChangedRisk,
   type ChangesSinceLast,
   type ChartForecastPoint,
   type ChartPoint,
+  type ErrorBudget,
   type ExhaustionStatus,
   type GroupRollup,
   type HeadroomByGroup,
+  type OrderRow,
   type PullIssue,
+  type ReclaimRow,
   type ReportModel,
   type ReportPeriod,
   type ResourceChart,
   type ResourceReport,
   type RiskBucket,
   type RunSummary,
+  type ScenarioComparison,
+  type SummaryCounts,
 } from './ReportModel.js';
 
 export interface BuildReportOptions {
@@ -32,7 +48,9 @@ export interface BuildReportOptions {
   readonly title?: string;
   /** A specific forecast run; default the latest successful baseline run. */
   readonly runId?: number;
-  /** Default: the calendar quarter containing `nowMs` in `timeZone`. */
+  /** Month the fiscal year starts (1 = calendar quarters, the default): the plan's planning.fiscalYearStart. */
+  readonly fiscalYearStartMonth?: number;
+  /** Default: the quarter containing `nowMs` in `timeZone`. */
   readonly period?: ReportPeriod;
   /** Label to group headroom by; default the first of cluster, team, env, region, namespace present; null: by resource only. */
   readonly groupBy?: string | null;
@@ -42,27 +60,41 @@ export interface BuildReportOptions {
   readonly renderCharts?: boolean;
 }
 
-const DAY = 86_400_000;
 const GROUP_LABELS = ['cluster', 'team', 'env', 'region', 'namespace'];
 const AT_RISK = new Set<ExhaustionStatus>(['past', 'within']);
+/** A resource is reclaimable when its p90 forecast peak stays below this share of capacity through the horizon. */
+const RECLAIM_BELOW = 0.5;
 
 /**
- * Reads the latest (or a given) forecast run and the data behind it into a
- * `ReportModel`: the one place that queries the store for a report.
+ * Reads the latest (or a given) forecast run and its stored planning results
+ * (recommendations, headroom now and per quarter, scenario runs, error
+ * budgets) into a `ReportModel`, through the store's read side and
+ * pipeline/headroomTable, the same functions `capplan headroom`, `diff` and
+ * `budget` call, so the report and the commands cannot disagree.
  */
 export async function buildReportModel(store: Store, options: BuildReportOptions): Promise<ReportModel> {
   const tz = options.timeZone;
-  const period = options.period ?? quarterOf(options.nowMs, tz);
-  const run = await readRun(store, options.runId);
-  const resources = run ? [...(await readResources(store, run))].sort(compareRisk) : [];
+  const calendar: QuarterCalendar = { fiscalYearStartMonth: options.fiscalYearStartMonth ?? 1, timeZone: tz };
+  const period = options.period ?? quarterPeriod(options.nowMs, calendar);
+  const stored = await findRun(store, options.runId === undefined ? {} : { runId: options.runId });
+  const run = stored ? { ...summaryOf(stored), models: await modelCounts(store, stored.runId) } : null;
+  const quarters = stored ? defaultQuarters(stored.asOfMs, calendar) : [];
+  const headroomRows = stored ? await headroomTable(store, stored, quarters) : [];
+  const now = stored ? await usageNow(store, stored.asOfMs) : new Map<string, UsageNow>();
+  const resources = run ? [...(await readResources(store, run, now, headroomRows, tz))].sort(compareRisk) : [];
   const asOf = run?.asOfMs ?? options.nowMs;
-  const horizonEnd = run?.horizonEndMs ?? null;
   const dataQuality = await readDataQuality(store);
   const groupBy = options.groupBy === undefined ? pickGroupLabel(resources) : options.groupBy;
   const limit = options.chartLimit ?? 6;
   const atRisk = resources.filter((r) => AT_RISK.has(headlineExhaustion(r)?.status ?? 'beyond_horizon'));
   let charts = run && limit > 0 ? await readCharts(store, run, atRisk.slice(0, limit), tz) : [];
   if (options.renderCharts !== false) charts = await renderCharts(charts, asOf, tz);
+  const grouped = groups(headroomRows, resources, groupBy);
+  let groupCharts = run && limit > 0 ? await readGroupCharts(store, run, resources, grouped, tz, 3) : [];
+  if (options.renderCharts !== false) groupCharts = await renderCharts(groupCharts, asOf, tz, 'group');
+  const errorBudgets = stored ? await budgets(store, stored) : [];
+  const orders = orderRows(resources);
+  const summaryBuckets = run ? buckets(resources, period, asOf, run.horizonEndMs, calendar) : [];
   return {
     title: options.title ?? 'Capacity headroom report',
     generatedAtMs: options.nowMs,
@@ -70,14 +102,18 @@ export async function buildReportModel(store: Store, options: BuildReportOptions
     period,
     run,
     resources,
-    summary: { buckets: run ? buckets(resources, period, asOf, horizonEnd, tz) : [] },
-    groups: groups(resources, groupBy),
+    summary: { buckets: summaryBuckets, counts: counts(resources, orders, errorBudgets, period, summaryBuckets) },
+    groups: grouped,
     charts,
-    changes: run ? await readChanges(store, run, resources) : null,
-    scenarios: run ? await readScenarios(store, run, resources) : [],
-    errorBudgets: run ? await readErrorBudgets(store, run) : [],
+    groupCharts,
+    changes: stored ? await readChanges(store, stored, resources) : null,
+    scenarios: stored ? await readScenarios(store, stored, resources) : [],
+    errorBudgets,
     notices: run ? notices(run, period, resources, tz) : [],
     dataQuality,
+    quarters: quarters.map((q) => q.label),
+    orders,
+    reclaimable: reclaimable(resources),
   };
 }
 
@@ -86,31 +122,8 @@ async function rows(store: Store, sql: string, params: DuckDBValue[] = []): Prom
   return reader.getRowsJS() as unknown[][];
 }
 
-async function readRun(store: Store, runId: number | undefined): Promise<RunSummary | null> {
-  const r = await rows(
-    store,
-    `SELECT run_id, epoch_ms(as_of)::DOUBLE, (epoch_ms(as_of) + horizon_s * 1000)::DOUBLE, levels, series_count, failed_count
-     FROM forecast_runs
-     WHERE CASE WHEN $1::INTEGER IS NULL THEN status = 'ok' AND scenario IS NULL ELSE run_id = $1 END
-     ORDER BY run_id DESC LIMIT 1`,
-    [runId ?? null],
-  );
-  if (r.length === 0) return null;
-  const [id, asOf, end, levels, seriesCount, failedCount] = r[0] as [number, number, number, number[], number, number];
-  const models = await rows(
-    store,
-    `SELECT coalesce(model, '(failed)'), count(*)::INTEGER FROM forecasts WHERE run_id = $1 GROUP BY ALL ORDER BY 2 DESC, 1`,
-    [id],
-  );
-  return {
-    runId: id,
-    asOfMs: asOf,
-    horizonEndMs: end,
-    levels,
-    seriesCount,
-    failedCount,
-    models: models.map(([model, count]) => ({ model: String(model), count: Number(count) })),
-  };
+function summaryOf(r: StoredRun): Omit<RunSummary, 'models'> {
+  return { runId: r.runId, asOfMs: r.asOfMs, horizonEndMs: r.horizonEndMs, levels: r.levels, seriesCount: r.seriesCount, failedCount: r.failedCount };
 }
 
 /** The interval level charts and peaks use: 80% when the run has it, else its first. */
@@ -118,7 +131,8 @@ function bandLevel(run: RunSummary): number | null {
   return run.levels.find((l) => Math.abs(l - 0.8) < 1e-9) ?? run.levels[0] ?? null;
 }
 
-async function readResources(store: Store, run: RunSummary): Promise<ResourceReport[]> {
+async function readResources(store: Store, run: RunSummary, now: ReadonlyMap<string, UsageNow>, planned: readonly HeadroomRow[], tz: string): Promise<ResourceReport[]> {
+  const plannedById = new Map(planned.map((h) => [h.seriesId, h]));
   const r = await rows(
     store,
     `WITH ex AS (
@@ -137,7 +151,7 @@ async function readResources(store: Store, run: RunSummary): Promise<ResourceRep
      )
      SELECT s.series_id, s.resource, s.name, map_keys(s.labels), map_values(s.labels), s.unit, s.description, s.capacity,
             coalesce(rs.direction, 'rising'),
-            h.usage, epoch_ms(h.usage_at)::DOUBLE, h.headroom_ratio,
+            NULL, NULL, NULL,
             coalesce(ex.exhaustion, []), peak.p50, peak.upper,
             f.model, f.fallback_reason, f.error, f.aggregation, f.mase, f.coverage::VARCHAR,
             epoch_ms(f.data_start)::DOUBLE, epoch_ms(f.data_end)::DOUBLE, f.data_points, f.data_missing, f.data_gaps,
@@ -145,7 +159,6 @@ async function readResources(store: Store, run: RunSummary): Promise<ResourceRep
      FROM forecasts f
      JOIN series s USING (series_id)
      LEFT JOIN resources rs ON rs.resource = s.resource
-     LEFT JOIN headroom h USING (series_id)
      LEFT JOIN ex USING (series_id)
      LEFT JOIN warn USING (series_id)
      LEFT JOIN peak USING (series_id)
@@ -164,6 +177,11 @@ async function readResources(store: Store, run: RunSummary): Promise<ResourceRep
         number | null, number | null, number | null, number | null, number | null, number | null, string[],
       ];
     const labels = Object.fromEntries(keys.map((k, i) => [k, values[i]]));
+    void usage, usageAt, headroomRatio;
+    // Usage now is the 7-day peak (store/usageNow.ts); with a capacity, the stored planning results give headroom now and per quarter.
+    const h = plannedById.get(seriesId);
+    const u = now.get(seriesId);
+    const rec = h?.recommendation ?? null;
     return {
       seriesId,
       resource,
@@ -174,9 +192,21 @@ async function readResources(store: Store, run: RunSummary): Promise<ResourceRep
       unit,
       description,
       capacity,
-      usage,
-      usageAtMs: usageAt,
-      headroomRatio,
+      usage: h ? h.usedNow : (u?.peak ?? null),
+      usageAtMs: u?.atMs ?? null,
+      headroomRatio: h ? (h.capacity - h.usedNow) / h.capacity : null,
+      quarterHeadroom: (h?.quarters ?? []).map((q) => ({ label: q.label, ratio: q.ratioConservative, complete: q.complete })),
+      recommendation: rec && {
+        action: rec.action,
+        amount: rec.amount,
+        neededByMs: rec.neededByMs,
+        orderByMs: rec.orderByMs,
+        late: rec.late,
+        risk: rec.risk,
+        targetHeadroom: rec.targetHeadroom,
+        leadTimeMs: rec.leadTimeMs,
+        plannedChanges: rec.capacityChanges.map((c) => ({ atMs: c.atMs, kind: c.kind, amount: c.amount, note: c.note ?? null })),
+      },
       exhaustion: exhaustion.map((e) => ({ threshold: e.threshold, status: e.status, p10Ms: e.p10, p50Ms: e.p50, p90Ms: e.p90 })),
       forecastPeak: { p50: peakP50, upper: peakUpper },
       model,
@@ -189,6 +219,7 @@ async function readResources(store: Store, run: RunSummary): Promise<ResourceRep
       pullWarnings: warnings,
     };
   });
+  void tz;
   return disambiguate(out);
 }
 
@@ -223,49 +254,35 @@ function pickGroupLabel(resources: readonly ResourceReport[]): string | null {
   return best;
 }
 
-function groups(resources: readonly ResourceReport[], label: string | null): HeadroomByGroup {
-  const byKey = new Map<string, ResourceReport[]>();
-  for (const r of resources) {
-    const key = label === null ? '(all)' : (r.labels[label] ?? '(none)');
-    byKey.set(key, [...(byKey.get(key) ?? []), r]);
-  }
-  const keys = [...byKey.keys()].sort((a, b) => (a === '(none)' ? 1 : b === '(none)' ? -1 : a.localeCompare(b)));
+/** Headroom per group from the one roll-up `capplan headroom --group-by` and the SQL macro headroom_by share. */
+function groups(planned: readonly HeadroomRow[], resources: readonly ResourceReport[], label: string | null): HeadroomByGroup {
+  const byId = new Map(resources.map((r) => [r.seriesId, r]));
+  const name = (h: HeadroomRow) => byId.get(h.seriesId)?.shortName ?? h.displayName;
+  const { groups: gs, totals } = rollUp(planned, label, name);
+  const toRollup = (g: Rollup): GroupRollup => {
+    const risky = g.atRisk.map((h) => byId.get(h.seriesId)).filter((r): r is ResourceReport => r !== undefined).sort(compareRisk);
+    const soonest = risky[0] ?? null;
+    const e = soonest ? headlineExhaustion(soonest) : null;
+    return {
+      resource: g.resource,
+      unit: g.unit,
+      seriesCount: g.seriesCount,
+      usage: g.used,
+      capacity: g.capacity,
+      headroomRatio: g.headroomRatio,
+      minHeadroomRatio: g.minHeadroomRatio,
+      atRiskCount: risky.length,
+      soonestP50Ms: e ? (e.status === 'past' ? null : e.p50Ms) : null,
+      soonestShortName: soonest?.shortName ?? null,
+      quarterHeadroom: [...g.quarters].map(([l, ratio]) => ({ label: l, ratio })),
+    };
+  };
+  const keys = [...new Set(gs.map((g) => g.group as string))];
   return {
     label,
-    groups: label === null ? [] : keys.map((key) => ({ key, rollups: rollups(byKey.get(key) ?? []) })),
-    total: rollups(resources),
+    groups: keys.map((key) => ({ key, rollups: gs.filter((g) => g.group === key).map(toRollup) })),
+    total: totals.map(toRollup),
   };
-}
-
-function rollups(resources: readonly ResourceReport[]): GroupRollup[] {
-  const byKind = new Map<string, ResourceReport[]>();
-  for (const r of resources) {
-    const k = JSON.stringify([r.resource, r.unit]);
-    byKind.set(k, [...(byKind.get(k) ?? []), r]);
-  }
-  return [...byKind.values()]
-    .map((rs): GroupRollup => {
-      const summed = rs.filter((r) => r.direction === 'rising' && r.capacity !== null && r.usage !== null);
-      const capacity = summed.length > 0 ? summed.reduce((a, r) => a + (r.capacity as number), 0) : null;
-      const usage = summed.length > 0 ? summed.reduce((a, r) => a + (r.usage as number), 0) : null;
-      const ratios = rs.map((r) => r.headroomRatio).filter((x): x is number => x !== null);
-      const risky = rs.filter((r) => AT_RISK.has(headlineExhaustion(r)?.status ?? 'beyond_horizon')).sort(compareRisk);
-      const soonest = risky[0] ?? null;
-      const e = soonest ? headlineExhaustion(soonest) : null;
-      return {
-        resource: rs[0].resource,
-        unit: rs[0].unit,
-        seriesCount: rs.length,
-        usage,
-        capacity,
-        headroomRatio: capacity && usage !== null ? 1 - usage / capacity : null,
-        minHeadroomRatio: ratios.length > 0 ? Math.min(...ratios) : null,
-        atRiskCount: risky.length,
-        soonestP50Ms: e ? (e.status === 'past' ? null : e.p50Ms) : null,
-        soonestShortName: soonest?.shortName ?? null,
-      };
-    })
-    .sort((a, b) => a.resource.localeCompare(b.resource) || String(a.unit).localeCompare(String(b.unit)));
 }
 
 /** When a resource is at risk for the summary: now if already full, else its earliest plausible date. */
@@ -275,8 +292,9 @@ function riskKey(r: ResourceReport, asOfMs: number): number | null {
   return e.status === 'past' ? asOfMs : (e.p10Ms ?? e.p50Ms);
 }
 
-function buckets(resources: readonly ResourceReport[], period: ReportPeriod, asOfMs: number, horizonEndMs: number | null, tz: string): RiskBucket[] {
-  const next = nextPeriod(period, tz);
+function buckets(resources: readonly ResourceReport[], period: ReportPeriod, asOfMs: number, horizonEndMs: number | null, calendar: QuarterCalendar): RiskBucket[] {
+  const tz = calendar.timeZone;
+  const next = nextPeriod(period, calendar);
   const item = (r: ResourceReport) => {
     const e = headlineExhaustion(r);
     return {
@@ -289,7 +307,7 @@ function buckets(resources: readonly ResourceReport[], period: ReportPeriod, asO
       p50Ms: e?.p50Ms ?? null,
       p90Ms: e?.p90Ms ?? null,
       headroomRatio: r.headroomRatio,
-      action: recommendAction(r, asOfMs, horizonEndMs, tz),
+      action: recommendationText(r, horizonEndMs, tz),
     };
   };
   const keyed = resources.map((r) => ({ r, k: riskKey(r, asOfMs) })).filter((x): x is { r: ResourceReport; k: number } => x.k !== null);
@@ -342,65 +360,228 @@ async function readCharts(store: Store, run: RunSummary, resources: readonly Res
   for (const [id, t, p50, lower, upper] of forecast as [string, number, number, number, number][]) {
     fc.set(id, [...(fc.get(id) ?? []), { tMs: t, p50, lower, upper }]);
   }
-  return resources.map((r) => ({
-    seriesId: r.seriesId,
-    shortName: r.shortName,
-    name: r.name,
-    unit: r.unit,
-    capacity: r.capacity,
-    level,
-    history: hist.get(r.seriesId) ?? [],
-    forecast: fc.get(r.seriesId) ?? [],
-    thresholds: r.exhaustion,
-    svg: '',
-  }));
+  return resources.map((r): ResourceChart => {
+    const history = hist.get(r.seriesId) ?? [];
+    const changes = r.recommendation?.plannedChanges ?? [];
+    let forecastPoints = fc.get(r.seriesId) ?? [];
+    const times = Float64Array.from([...history.map((p) => p.tMs), ...forecastPoints.map((p) => p.tMs), ...changes.map((c) => c.atMs)].sort((a, b) => a - b));
+    const capacity = r.capacity === null ? null : capacityAt(r.capacity, changes.map((c) => ({ ...c, note: c.note ?? undefined })), times);
+    if (capacity && r.direction === 'rising') {
+      // Usage cannot exceed the physical capacity: a forecast past it is drawn at it, not off the plot.
+      const capAt = (t: number) => capacity[Math.max(0, lowerBound(times, t))];
+      forecastPoints = forecastPoints.map((p) => {
+        const c = capAt(p.tMs);
+        return { tMs: p.tMs, p50: Math.min(p.p50, c), lower: Math.min(p.lower, c), upper: Math.min(p.upper, c) };
+      });
+    }
+    return {
+      seriesId: r.seriesId,
+      shortName: r.shortName,
+      name: r.name,
+      unit: r.unit,
+      capacity: r.capacity,
+      level,
+      history,
+      forecast: forecastPoints,
+      thresholds: r.exhaustion,
+      capacityTimeline: capacity ? [...times].map((t, i) => ({ tMs: t, value: capacity[i] })) : [],
+      plannedChanges: changes,
+      svg: '',
+    };
+  });
 }
 
-async function readChanges(store: Store, run: RunSummary, resources: readonly ResourceReport[]): Promise<ChangesSinceLast | null> {
-  const prev = await rows(
-    store,
-    `SELECT run_id, epoch_ms(as_of)::DOUBLE FROM forecast_runs
-     WHERE status = 'ok' AND scenario IS NULL AND run_id < $1 ORDER BY run_id DESC LIMIT 1`,
-    [run.runId],
-  );
-  if (prev.length === 0) return null;
-  const [previousRunId, previousAsOfMs] = prev[0] as [number, number];
-  const before = await rows(
-    store,
-    `SELECT e.series_id, e.status, epoch_ms(e.p50)::DOUBLE, s.name, map_keys(s.labels), map_values(s.labels), s.resource
-     FROM exhaustion e JOIN series s USING (series_id) WHERE e.run_id = $1
-     QUALIFY row_number() OVER (PARTITION BY e.series_id ORDER BY e.threshold DESC) = 1`,
-    [previousRunId],
-  );
-  const old = new Map(
-    (before as [string, ExhaustionStatus, number | null, string, string[], string[], string][]).map(([id, status, p50, name, k, v, resource]) => [
-      id,
-      { status, p50, shortName: shortName(Object.fromEntries(k.map((x, i) => [x, v[i]])), name), resource },
-    ]),
-  );
-  const current = new Map(resources.map((r) => [r.seriesId, r]));
-  const risky = (s: ExhaustionStatus | 'absent') => s === 'past' || s === 'within';
+/** "What changed since the last report": the moves `capplan diff` lists (store/diffRuns.ts), at the full threshold. */
+async function readChanges(store: Store, run: StoredRun, resources: readonly ResourceReport[]): Promise<ChangesSinceLast | null> {
+  const prev = await previousRun(store, run);
+  if (!prev) return null;
+  const names = new Map(resources.map((r) => [r.seriesId, r.shortName]));
   const moved: ChangesSinceLast['moved'][number][] = [];
   const newRisks: ChangedRisk[] = [];
   const resolved: ChangedRisk[] = [];
   let unchanged = 0;
-  for (const r of resources) {
-    const e = headlineExhaustion(r);
-    const now = { status: e?.status ?? ('absent' as const), p50: e?.p50Ms ?? null };
-    const was = old.get(r.seriesId);
-    const then = { status: was?.status ?? ('absent' as const), p50: was?.p50 ?? null };
-    const change: ChangedRisk = { seriesId: r.seriesId, shortName: r.shortName, status: now.status, p50Ms: now.p50, previousStatus: then.status, previousP50Ms: then.p50 };
-    if (risky(now.status) && !risky(then.status)) newRisks.push(change);
-    else if (!risky(now.status) && risky(then.status)) resolved.push(change);
-    else if (now.status === 'within' && then.status === 'within' && now.p50 !== null && then.p50 !== null && Math.abs(daysBetween(then.p50, now.p50)) >= 1) {
-      moved.push({ seriesId: r.seriesId, shortName: r.shortName, beforeP50Ms: then.p50, afterP50Ms: now.p50, days: daysBetween(then.p50, now.p50) });
+  const status = (s: string | null): ExhaustionStatus | 'absent' => (s === null ? 'absent' : (s as ExhaustionStatus));
+  for (const c of await diffRuns(store, prev, run, 1)) {
+    const shortNameOf = names.get(c.seriesId) ?? shortName(c.labels, c.name);
+    const change: ChangedRisk = { seriesId: c.seriesId, shortName: shortNameOf, status: status(c.afterStatus), p50Ms: c.afterP50, previousStatus: status(c.beforeStatus), previousP50Ms: c.beforeP50 };
+    if (c.kind === 'new_risk' || (c.kind === 'new_series' && c.atRiskAfter)) newRisks.push(change);
+    else if (c.kind === 'resolved' || (c.kind === 'gone' && c.atRiskBefore)) resolved.push(change);
+    else if (c.kind === 'earlier' || c.kind === 'later') {
+      moved.push({ seriesId: c.seriesId, shortName: shortNameOf, beforeP50Ms: c.beforeP50 as number, afterP50Ms: c.afterP50 as number, days: Math.round(c.movedDays as number) });
     } else unchanged++;
   }
-  for (const [id, was] of old) {
-    if (!current.has(id) && risky(was.status)) {
-      resolved.push({ seriesId: id, shortName: was.shortName, status: 'absent', p50Ms: null, previousStatus: was.status, previousP50Ms: was.p50 });
-    }
-  }
   moved.sort((a, b) => a.days - b.days || a.shortName.localeCompare(b.shortName));
-  return { previousRunId, previousAsOfMs, moved, newRisks, resolved, unchanged };
+  return { previousRunId: prev.runId, previousAsOfMs: prev.asOfMs, moved, newRisks, resolved, unchanged };
+}
+
+/** Each scenario run made with the baseline, what it changes and how far it moves each resource's full date. */
+async function readScenarios(store: Store, run: StoredRun, resources: readonly ResourceReport[]): Promise<ScenarioComparison[]> {
+  const names = new Map(resources.map((r) => [r.seriesId, r.shortName]));
+  // Amounts read in the unit of the resources a scenario touches (when they share one).
+  const unitOf = (scope: readonly string[] | null) => {
+    const units = new Set(resources.filter((r) => scope === null || scope.includes(r.resource)).map((r) => r.unit));
+    return units.size === 1 ? [...units][0] : null;
+  };
+  const out: ScenarioComparison[] = [];
+  for (const s of await scenarioRunsOf(store, run)) {
+    const def = await scenarioDefinition(store, s.runId);
+    const effects = await scenarioEffects(store, run.runId, s.runId);
+    out.push({
+      scenario: s.scenario ?? `run #${s.runId}`,
+      runId: s.runId,
+      description: def?.description ?? null,
+      changes: def ? def.changes.map((c) => changeText(c, unitOf(def.resources))) : [],
+      resources: def?.resources ?? null,
+      rows: effects.map((e) => ({
+        seriesId: e.seriesId,
+        shortName: names.get(e.seriesId) ?? e.seriesId,
+        baselineP50Ms: e.baselineP50Ms,
+        scenarioP50Ms: e.scenarioP50Ms,
+        status: e.scenarioStatus as ExhaustionStatus,
+        baselineStatus: e.baselineStatus as ExhaustionStatus,
+        days: e.days,
+      })),
+    });
+  }
+  return out;
+}
+
+function changeText(c: ScenarioDefinition['changes'][number], unit: string | null): string {
+  const day = (iso: string) => iso.slice(0, 10);
+  switch (c.kind) {
+    case 'growth': {
+      const pct = Math.round((c.factor - 1) * 100);
+      return `usage ${pct >= 0 ? '+' : ''}${pct}% from ${day(c.from)}${c.rampMs ? ` (phased in over ${Math.round(c.rampMs / DAY)} d)` : ''}`;
+    }
+    case 'step':
+      return `usage ${c.amount >= 0 ? '+' : ''}${formatQuantity(c.amount, unit)} from ${day(c.at)}`;
+    case 'capacity':
+      return `capacity ${c.change === 'set' ? 'set to ' : c.amount >= 0 ? '+' : ''}${formatQuantity(c.amount, unit)} on ${day(c.at)}`;
+  }
+}
+
+async function budgets(store: Store, run: StoredRun): Promise<ErrorBudget[]> {
+  return (await readErrorBudgets(store, run.runId)).map((b) => ({
+    name: b.slo,
+    objective: b.objective,
+    remainingRatio: b.remaining,
+    burnRate: b.alerts.find((a) => a.longMs === DAY)?.longRate ?? 0,
+    exhaustionMs: b.status === 'past' ? Number.NEGATIVE_INFINITY : b.p50,
+    status: b.status,
+    firing: b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.longMs / 3_600_000}h`),
+  }));
+}
+
+/** Every stored recommendation to add capacity, and every resource with planned changes, soonest order date first. */
+function orderRows(resources: readonly ResourceReport[]): OrderRow[] {
+  return resources
+    .filter((r) => r.recommendation && (r.recommendation.action === 'add' || r.recommendation.plannedChanges.length > 0))
+    .map((r) => {
+      const rec = r.recommendation as NonNullable<ResourceReport['recommendation']>;
+      const add = rec.action === 'add';
+      return {
+        seriesId: r.seriesId,
+        shortName: r.shortName,
+        resource: r.resource,
+        unit: r.unit,
+        amount: add ? rec.amount : 0,
+        neededByMs: add ? rec.neededByMs : null,
+        orderByMs: add ? rec.orderByMs : null,
+        leadTimeMs: rec.leadTimeMs,
+        late: add && rec.late,
+        targetHeadroom: rec.targetHeadroom,
+        plannedChanges: rec.plannedChanges,
+      };
+    })
+    .sort((a, b) => (a.orderByMs ?? Infinity) - (b.orderByMs ?? Infinity) || a.shortName.localeCompare(b.shortName));
+}
+
+/** Rising resources whose upper-band forecast peak stays below half their capacity: size them down to keep the target headroom. */
+function reclaimable(resources: readonly ResourceReport[]): ReclaimRow[] {
+  return resources
+    .flatMap((r): ReclaimRow[] => {
+      const peak = r.forecastPeak.upper;
+      if (r.direction !== 'rising' || r.capacity === null || r.capacity <= 0 || peak === null || !Number.isFinite(peak)) return [];
+      const top = Math.max(peak, r.usage ?? 0);
+      if (top >= RECLAIM_BELOW * r.capacity) return [];
+      const target = r.recommendation?.targetHeadroom ?? 0.2;
+      const suggested = top / (1 - target);
+      return [{ seriesId: r.seriesId, shortName: r.shortName, resource: r.resource, unit: r.unit, capacity: r.capacity, peakUpper: top, peakRatio: top / r.capacity, suggestedCapacity: suggested, reclaimable: r.capacity - suggested }];
+    })
+    .sort((a, b) => b.reclaimable / b.capacity - a.reclaimable / a.capacity || a.shortName.localeCompare(b.shortName));
+}
+
+function counts(resources: readonly ResourceReport[], orders: readonly OrderRow[], budgetsList: readonly ErrorBudget[], period: ReportPeriod, b: readonly RiskBucket[]): SummaryCounts {
+  const critical = resources.filter((r) => {
+    const c = criticalExhaustion(r);
+    return c !== null && (c.status === 'past' || (c.status === 'within' && c.p50Ms !== null && c.p50Ms < period.endMs));
+  }).length;
+  return {
+    full: b[0]?.items.length ?? 0,
+    lateOrders: orders.filter((o) => o.late).length,
+    ordersDue: orders.filter((o) => !o.late && o.orderByMs !== null && o.orderByMs < period.endMs).length,
+    critical,
+    budgetsSpent: budgetsList.filter((x) => x.status === 'past').length,
+    budgetsBurning: budgetsList.filter((x) => x.status !== 'past' && (x.status === 'within' || x.firing.length > 0)).length,
+  };
+}
+
+/** Index of the first element ≥ t in an ascending array (its length when none is). */
+function lowerBound(xs: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One chart per group at risk (a cluster's disks): the members' daily peaks
+ * and forecasts summed, against their summed capacity, so a planner sees the
+ * pool, not only its worst member. Rising resources with a capacity only.
+ */
+async function readGroupCharts(store: Store, run: RunSummary, resources: readonly ResourceReport[], groups: HeadroomByGroup, tz: string, limit: number): Promise<ResourceChart[]> {
+  const label = groups.label;
+  const pools = (label === null ? groups.total.map((r) => ({ key: null as string | null, r })) : groups.groups.flatMap((g) => g.rollups.map((r) => ({ key: g.key as string | null, r }))))
+    .filter(({ r }) => r.atRiskCount > 0 && r.capacity !== null && r.seriesCount > 1)
+    .sort((a, b) => (a.r.headroomRatio ?? 1) - (b.r.headroomRatio ?? 1))
+    .slice(0, limit);
+  const out: ResourceChart[] = [];
+  for (const { key, r } of pools) {
+    const members = resources.filter((x) => x.resource === r.resource && x.unit === r.unit && x.direction === 'rising' && x.capacity !== null && (label === null || (x.labels[label] ?? '(none)') === key));
+    if (members.length === 0) continue;
+    const charts = await readCharts(store, run, members, tz);
+    const sum = <T extends { tMs: number }>(lists: (readonly T[])[], pick: (p: T) => number[]) => {
+      const by = new Map<number, { n: number; v: number[] }>();
+      for (const list of lists) for (const p of list) {
+        const vals = pick(p);
+        const cur = by.get(p.tMs) ?? { n: 0, v: vals.map(() => 0) };
+        cur.n++;
+        cur.v = cur.v.map((x, i) => x + vals[i]);
+        by.set(p.tMs, cur);
+      }
+      // Only days every member has: a day missing one member would dip the sum.
+      return [...by].filter(([, x]) => x.n === lists.length).sort((a, b) => a[0] - b[0]);
+    };
+    const capacity = members.reduce((s, m) => s + (m.capacity as number), 0);
+    const where = key === null ? 'fleet' : `${label}=${key}`;
+    out.push({
+      seriesId: `group:${where}:${r.resource}`,
+      shortName: `${key ?? 'all'} ${r.resource}`,
+      name: `${r.resource} of ${where}, ${members.length} series summed`,
+      unit: r.unit,
+      capacity,
+      level: charts[0]?.level ?? null,
+      history: sum(charts.map((c) => c.history), (p) => [p.value]).map(([t, x]) => ({ tMs: t, value: x.v[0] })),
+      forecast: sum(charts.map((c) => c.forecast), (p) => [p.p50, p.lower, p.upper]).map(([t, x]) => ({ tMs: t, p50: Math.min(x.v[0], capacity), lower: Math.min(x.v[1], capacity), upper: Math.min(x.v[2], capacity) })),
+      thresholds: [],
+      capacityTimeline: [],
+      plannedChanges: [],
+      svg: '',
+    });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { tzOffset } from '@date-fns/tz';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { formatDate } from './dates.js';
+import { formatDate } from '../time/dates.js';
 import type { ResourceChart } from './ReportModel.js';
 import { axisScale, formatQuantity } from './units.js';
 
@@ -26,7 +26,8 @@ export function chartSpec(chart: ResourceChart, asOfMs: number, timeZone: string
   const wall = (ms: number) => ms + tzOffset(timeZone, new Date(ms)) * 60_000;
   // The y axis reaches a little above capacity (or the band when there is no
   // capacity): a forecast running far past capacity would flatten the history.
-  const seen = [...chart.history.map((p) => p.value), ...(chart.capacity !== null ? [chart.capacity] : chart.forecast.map((p) => p.upper))];
+  const capacities = chart.capacityTimeline.map((p) => p.value);
+  const seen = [...chart.history.map((p) => p.value), ...(chart.capacity !== null ? [chart.capacity, ...capacities] : chart.forecast.map((p) => p.upper))];
   const top = Math.max(1e-9, ...seen.filter(Number.isFinite)) * 1.2;
   const { divisor, label } = axisScale(top, chart.unit);
   const y = (v: number) => v / divisor;
@@ -72,6 +73,20 @@ export function chartSpec(chart: ResourceChart, asOfMs: number, timeZone: string
       strokeDash: { field: 'series', type: 'nominal', scale: { domain: [...LINES], range: [[1, 0], [6, 3]] }, legend: null },
     },
   });
+  if (chart.plannedChanges.length > 0 && chart.capacityTimeline.length > 0) {
+    // Capacity as a series of its own: planned changes drawn as annotated steps.
+    layers.push({
+      data: { values: chart.capacityTimeline.map((p) => ({ t: wall(p.tMs), v: y(p.value) })) },
+      mark: { type: 'line', interpolate: 'step-after', color: RED, strokeWidth: 1.4, clip: true },
+      encoding: { x: xTime, y: { field: 'v', type: 'quantitative', scale: yScale } },
+    });
+    const capAt = (t: number) => [...chart.capacityTimeline].reverse().find((p) => p.tMs <= t)?.value ?? chart.capacity ?? 0;
+    layers.push({
+      data: { values: chart.plannedChanges.map((c) => ({ t: wall(c.atMs), v: y(Math.min(capAt(c.atMs), top / 1.05)), text: c.note ?? `${c.kind === 'set' ? 'set to' : '+'}${formatQuantity(c.amount, chart.unit)}` })) },
+      mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 3, fontSize: 10, color: RED, clip: true },
+      encoding: { x: xTime, y: { field: 'v', type: 'quantitative', scale: yScale }, text: { field: 'text' } },
+    });
+  }
   layers.push({
     data: { values: [{ t: wall(asOfMs), text: 'data end' }] },
     mark: { type: 'rule', color: GREY, strokeDash: [2, 2] },
@@ -158,8 +173,8 @@ export function renameIds(svg: string, prefix: string): string {
 }
 
 /** Renders every chart of a model; charts keep their order. */
-export async function renderCharts(charts: readonly ResourceChart[], asOfMs: number, timeZone: string): Promise<ResourceChart[]> {
+export async function renderCharts(charts: readonly ResourceChart[], asOfMs: number, timeZone: string, idPrefix = 'chart'): Promise<ResourceChart[]> {
   const out: ResourceChart[] = [];
-  for (const [i, c] of charts.entries()) out.push({ ...c, svg: await renderSvg(chartSpec(c, asOfMs, timeZone), `chart${i + 1}`) });
+  for (const [i, c] of charts.entries()) out.push({ ...c, svg: await renderSvg(chartSpec(c, asOfMs, timeZone), `${idPrefix}${i + 1}`) });
   return out;
 }

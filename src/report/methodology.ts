@@ -1,4 +1,4 @@
-import { formatDate } from './dates.js';
+import { formatDate } from '../time/dates.js';
 import type { ReportModel } from './ReportModel.js';
 import { resolutionText } from './riskRows.js';
 

@@ -1,17 +1,12 @@
-/** Labels that say where a series lives rather than which one it is. */
-const CONTEXT_LABELS = new Set(['cluster', 'team', 'env', 'environment', 'region', 'zone', 'dc', 'datacenter', 'namespace', 'job', 'tenant']);
+import { displayName } from '../store/displayName.js';
 
 /**
- * A short name that tells a series apart from its neighbours: the values of its
- * identifying labels in key order ("db-07 /data"), falling back to all label
- * values and then to `fallback`. Control characters are folded to spaces.
+ * A short name that tells a series apart from its neighbours (store/displayName.ts,
+ * the same rule as the views' display_name): identifying label values in key
+ * order ("db-07 /data"), without context labels or descriptive ones (fstype).
  */
 export function shortName(labels: Readonly<Record<string, string>>, fallback: string): string {
-  const keys = Object.keys(labels).sort();
-  const own = keys.filter((k) => !CONTEXT_LABELS.has(k)).map((k) => labels[k]).filter((v) => v !== '');
-  const all = keys.map((k) => labels[k]).filter((v) => v !== '');
-  const text = (own.length > 0 ? own : all.length > 0 ? all : [fallback]).join(' ');
-  return oneLine(text);
+  return displayName(labels, fallback);
 }
 
 /** Control characters (newlines, tabs, escapes) as single spaces, for subjects and headlines. */

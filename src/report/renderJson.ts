@@ -1,5 +1,5 @@
-import { recommendAction } from './action.js';
-import { headlineExhaustion, type ReportModel } from './ReportModel.js';
+import { recommendationText } from './actionText.js';
+import { headlineExhaustion, type ReportModel, type ResourceReport } from './ReportModel.js';
 import { toCsv } from './tabular.js';
 
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
@@ -34,6 +34,8 @@ export function renderCsv(model: ReportModel): string {
     'rank', 'series_id', 'resource', 'name', 'unit', 'usage', 'capacity', 'headroom_ratio', 'status',
     'full_p10', 'full_p50', 'full_p90', 'model', 'mase', 'data_start', 'data_end', 'data_gaps', 'warnings',
     'short_name', 'group', 'at_risk_in', 'action', 'labels',
+    'order_amount', 'needed_by', 'order_by', 'lead_time_days', 'late', 'target_headroom', 'planned_changes',
+    ...model.quarters.map((q) => `headroom_${q}`),
   ];
   const bucketOf = new Map<string, string>();
   for (const b of [...model.summary.buckets].reverse()) for (const i of b.items) bucketOf.set(i.seriesId, b.label);
@@ -45,9 +47,19 @@ export function renderCsv(model: ReportModel): string {
       iso(e?.p10Ms ?? null), iso(e?.p50Ms ?? null), iso(e?.p90Ms ?? null), r.model, r.mase,
       iso(r.data.startMs), iso(r.data.endMs), r.data.gaps, r.pullWarnings.join('; '),
       r.shortName, label === null ? null : (r.labels[label] ?? null), bucketOf.get(r.seriesId) ?? null,
-      recommendAction(r, model.run?.asOfMs ?? model.generatedAtMs, model.run?.horizonEndMs ?? null, model.timeZone),
+      recommendationText(r, model.run?.horizonEndMs ?? null, model.timeZone),
       JSON.stringify(r.labels),
+      ...orderCells(r),
+      ...model.quarters.map((q) => r.quarterHeadroom.find((x) => x.label === q)?.ratio ?? null),
     ];
   });
   return toCsv({ columns, rows });
+}
+
+function orderCells(r: ResourceReport): unknown[] {
+  const rec = r.recommendation;
+  if (!rec) return [null, null, null, null, null, null, null];
+  const add = rec.action === 'add';
+  const changes = rec.plannedChanges.map((c) => `${iso(c.atMs)?.slice(0, 10)} ${c.kind} ${c.amount}${c.note ? ` (${c.note})` : ''}`).join('; ');
+  return [add ? rec.amount : 0, add ? iso(rec.neededByMs) : null, add ? iso(rec.orderByMs) : null, rec.leadTimeMs / 86_400_000, add && rec.late, rec.targetHeadroom, changes || null];
 }

@@ -1,8 +1,8 @@
-import { formatDate, formatDateTime } from './dates.js';
+import { formatDate, formatDateTime } from '../time/dates.js';
 import { escapeMarkdownCell, escapeMarkdownInline } from './escape.js';
 import { methodology } from './methodology.js';
 import type { ReportModel } from './ReportModel.js';
-import { headline, RISK_COLUMNS, riskRows, thresholdRows } from './riskRows.js';
+import { headline, riskTable, thresholdRows } from './riskRows.js';
 import {
   bucketEmptyText,
   bucketTitle,
@@ -12,7 +12,11 @@ import {
   errorBudgetsTable,
   groupsTable,
   modelsTable,
+  ordersTable,
   pullIssuesTable,
+  quarterTable,
+  reclaimTable,
+  scenarioLines,
   scenariosTable,
   summaryLead,
   summaryTable,
@@ -45,6 +49,9 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`### ${text(bucketTitle(model, b, i))}`, '');
     out.push(b.items.length > 0 ? table(summaryTable(model, b)) : `${text(bucketEmptyText(model, b, i))}\n`);
   });
+  out.push('## What to order, by when', '');
+  if (model.orders.length === 0) out.push(text(`Nothing to order: every resource keeps its target headroom through ${formatDate(model.run.horizonEndMs, tz)}.`), '');
+  else out.push(text('Amounts keep the plan\'s target headroom through the horizon; order by = needed by minus the lead time.'), '', table(ordersTable(model)));
   out.push('## What changed since the last report', '');
   const changes = changeLines(model);
   if (changes === null) out.push('No earlier forecast run to compare with.', '');
@@ -52,7 +59,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push(`## Headroom by ${text(model.groups.label ?? 'resource')}`, '', table(groupsTable(model)));
   if (model.charts.length > 0) {
     out.push('## Charts of the resources most at risk', '', 'The HTML report draws these; here are their key facts.', '');
-    for (const c of model.charts) out.push(`- ${text(chartCaption(model, c))}`);
+    for (const c of [...model.charts, ...model.groupCharts]) out.push(`- ${text(chartCaption(model, c))}`);
     out.push('');
   }
   out.push(
@@ -62,10 +69,16 @@ export function renderMarkdown(model: ReportModel): string {
       'Resources are ranked by the earliest plausible date.',
     '',
   );
-  out.push(table({ columns: RISK_COLUMNS, rows: riskRows(model).map((r) => [String(r.rank), r.resource, r.name, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data]) }));
+  out.push(table(riskTable(model)));
+  if (model.quarters.length > 0) {
+    out.push('## Headroom per quarter', '', text(`Conservative headroom (capacity minus the quarter's peak at the 80% band's upper edge), as capplan headroom prints it; * the forecast ends inside the quarter.`), '', table(quarterTable(model)));
+  }
   const th = thresholdRows(model);
   if (th.columns.length > 3 && th.rows.length > 0) out.push('## Thresholds (median date each is reached)', '', table(th));
-  if (model.scenarios.length > 0) out.push('## Scenarios', '', table(scenariosTable(model)));
+  if (model.scenarios.length > 0) out.push('## Scenarios', '', ...scenarioLines(model).map((l) => `- ${text(l)}`), '', table(scenariosTable(model)));
+  if (model.reclaimable.length > 0) {
+    out.push('## Reclaimable capacity', '', text('Resources whose forecast peak (p90) stays below half their capacity through the horizon; right-sizing keeps the target headroom at that peak.'), '', table(reclaimTable(model)));
+  }
   if (model.errorBudgets.length > 0) out.push('## Error budgets', '', table(errorBudgetsTable(model)));
   out.push('## Methodology and data quality', '');
   for (const line of methodology(model)) out.push(`- ${text(line)}`);

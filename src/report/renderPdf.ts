@@ -34,7 +34,8 @@ export async function renderPdf(model: ReportModel, options: PdfOptions = {}): P
   try {
     const page = await browser.newPage();
     await page.setContent(renderHtml(model), { waitUntil: 'load' });
-    return await page.pdf({ format: 'A4', printBackground: true, margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+    // Landscape: the risk and order tables have up to eleven columns; the summary still starts page 1.
+    return await page.pdf({ format: 'A4', landscape: true, printBackground: true, margin: { top: '10mm', bottom: '10mm', left: '10mm', right: '10mm' } });
   } finally {
     await browser.close();
   }

@@ -1,5 +1,5 @@
-import { daysBetween, formatDate, formatDateTime } from './dates.js';
-import { lastDay } from './period.js';
+import { daysBetween, formatDate, formatDateTime } from '../time/dates.js';
+import { lastDay } from '../time/periods.js';
 import { resolutionText } from './riskRows.js';
 import type { ChangedRisk, GroupRollup, ReportModel, ResourceChart, RiskBucket, SummaryItem } from './ReportModel.js';
 import { formatPercent, formatQuantity } from './units.js';
@@ -15,9 +15,11 @@ export interface TextTable {
 
 export const SUMMARY_COLUMNS = ['Resource', 'Kind', 'Full (p50)', 'p10 – p50 – p90', 'Headroom', 'Recommended action'] as const;
 
-/** "This quarter: 2026-Q4 (to 2026-12-31)". */
+/** "This quarter: 2026-Q4 (to 2026-12-31)"; a chosen quarter that is not the current one is named by its label alone. */
 export function bucketTitle(model: ReportModel, bucket: RiskBucket, index: number): string {
-  const which = model.period.kind === 'quarter' ? (index === 0 ? 'This quarter' : 'Next quarter') : index === 0 ? 'This period' : 'Next period';
+  const current = model.period.startMs <= model.generatedAtMs && model.generatedAtMs < model.period.endMs;
+  const kind = model.period.kind === 'quarter' ? 'quarter' : 'period';
+  const which = current ? (index === 0 ? `This ${kind}` : `Next ${kind}`) : index === 0 ? `Report ${kind}` : `Following ${kind}`;
   const p = { kind: model.period.kind, label: bucket.label, startMs: bucket.startMs, endMs: bucket.endMs };
   return index === 0
     ? `${which}: ${bucket.label} (at risk by ${lastDay(p, model.timeZone)})`
@@ -146,23 +148,103 @@ export function pullIssuesTable(model: ReportModel): TextTable {
   };
 }
 
+/** What each scenario changes, one line per scenario. */
+export function scenarioLines(model: ReportModel): string[] {
+  return model.scenarios.map((s) => {
+    const what = s.changes.length > 0 ? s.changes.join('; ') : 'no recorded changes';
+    const scope = s.resources ? ` on ${s.resources.join(', ')}` : ' on every resource';
+    const moved = s.rows.length === 0 ? 'moves no full date' : `moves ${s.rows.length} full date${s.rows.length === 1 ? '' : 's'}`;
+    return `${s.scenario}: ${what}${scope}${s.description ? ` — ${s.description}` : ''}; ${moved}.`;
+  });
+}
+
 export function scenariosTable(model: ReportModel): TextTable {
+  const tz = model.timeZone;
+  const state = (status: string, p50: number | null) => (status === 'past' ? 'already full' : status === 'beyond_horizon' ? 'not in horizon' : formatDate(p50, tz));
   return {
-    columns: ['Scenario', 'Resource', 'Baseline full (p50)', 'Scenario full (p50)', 'Status'],
+    columns: ['Scenario', 'Series', 'Baseline full (p50)', 'Scenario full (p50)', 'Change'],
     rows: model.scenarios.flatMap((s) =>
-      s.rows.map((r) => [s.scenario, r.shortName, formatDate(r.baselineP50Ms, model.timeZone), formatDate(r.scenarioP50Ms, model.timeZone), r.status]),
+      s.rows.map((r) => [
+        s.scenario,
+        r.shortName,
+        state(r.baselineStatus, r.baselineP50Ms),
+        state(r.status, r.scenarioP50Ms),
+        r.days !== null
+          ? r.days === 0
+            ? 'same day'
+            : `${Math.abs(r.days)} d ${r.days < 0 ? 'earlier' : 'later'}`
+          : r.baselineStatus === 'beyond_horizon' && r.status !== 'beyond_horizon'
+            ? 'now full within the horizon'
+            : r.status === 'beyond_horizon'
+              ? 'no longer full within the horizon'
+              : 'changed',
+      ]),
     ),
+  };
+}
+
+/** "What to order, by when": stored recommendations and planned changes. */
+export function ordersTable(model: ReportModel): TextTable {
+  const tz = model.timeZone;
+  return {
+    columns: ['Series', 'Resource', 'Add', 'Needed by', 'Order by', 'Lead time', 'Late', 'Planned changes'],
+    rows: model.orders.map((o) => [
+      o.shortName,
+      o.resource,
+      o.amount > 0 ? formatQuantity(o.amount, o.unit) : '–',
+      formatDate(o.neededByMs, tz),
+      formatDate(o.orderByMs, tz),
+      `${Math.round(o.leadTimeMs / 86_400_000)} d`,
+      o.late ? 'LATE' : o.amount > 0 ? 'no' : '–',
+      o.plannedChanges.map((c) => `${formatDate(c.atMs, tz)} ${c.kind === 'set' ? 'set to ' : c.amount >= 0 ? '+' : ''}${formatQuantity(c.amount, o.unit)}${c.note ? `: ${c.note}` : ''}`).join('; ') || '–',
+    ]),
+  };
+}
+
+/** Capacity far above need, with a right-size suggestion. */
+export function reclaimTable(model: ReportModel): TextTable {
+  return {
+    columns: ['Series', 'Resource', 'Capacity', 'Peak (p90)', 'Peak / capacity', 'Right-size to', 'Reclaimable'],
+    rows: model.reclaimable.map((r) => [
+      r.shortName,
+      r.resource,
+      formatQuantity(r.capacity, r.unit),
+      formatQuantity(r.peakUpper, r.unit),
+      formatPercent(r.peakRatio),
+      formatQuantity(r.suggestedCapacity, r.unit),
+      formatQuantity(r.reclaimable, r.unit),
+    ]),
+  };
+}
+
+/** Headroom now and per quarter, conservative (80% upper edge), as `capplan headroom` prints it. */
+export function quarterTable(model: ReportModel): TextTable {
+  const rows = model.resources.filter((r) => r.headroomRatio !== null);
+  // A quarter the forecast does not reach for any series is left out, not shown as a column of dashes.
+  const quarters = model.quarters.filter((q) => rows.some((r) => r.quarterHeadroom.some((x) => x.label === q)));
+  return {
+    columns: ['Series', 'Resource', 'Now', ...quarters],
+    rows: rows.map((r) => [
+      r.shortName,
+      r.resource,
+      formatPercent(r.headroomRatio),
+      ...quarters.map((q) => {
+        const h = r.quarterHeadroom.find((x) => x.label === q);
+        return h ? `${formatPercent(h.ratio)}${h.complete ? '' : '*'}` : '–';
+      }),
+    ]),
   };
 }
 
 export function errorBudgetsTable(model: ReportModel): TextTable {
   return {
-    columns: ['SLO', 'Objective', 'Budget left', 'Burn rate', 'Budget exhausted'],
+    columns: ['SLO', 'Objective', 'Budget left', 'Burn rate (1 d)', 'Alerts firing', 'Budget exhausted'],
     rows: model.errorBudgets.map((b) => [
       b.name,
       formatPercent(b.objective, 2),
       formatPercent(b.remainingRatio),
       `${b.burnRate.toFixed(2)}×`,
+      b.firing.join(', ') || 'none',
       b.exhaustionMs === null ? 'not within the horizon' : b.exhaustionMs === Number.NEGATIVE_INFINITY ? 'already spent' : formatDate(b.exhaustionMs, model.timeZone),
     ]),
   };
@@ -172,6 +254,9 @@ export function errorBudgetsTable(model: ReportModel): TextTable {
 export function chartCaption(model: ReportModel, chart: ResourceChart): string {
   const full = chart.thresholds.length > 0 ? chart.thresholds[chart.thresholds.length - 1] : null;
   const band = chart.level === null ? 'interval' : `${Math.round(chart.level * 100)}% interval`;
+  if (chart.seriesId.startsWith('group:')) {
+    return `${chart.shortName}: ${chart.name}: daily peaks, forecast median and ${band} summed, against ${formatQuantity(chart.capacity, chart.unit)} of capacity.`;
+  }
   const when = full ? spreadText(full, model) : 'no exhaustion forecast';
   return `${chart.shortName}: daily peaks, forecast median and ${band}, capacity ${formatQuantity(chart.capacity, chart.unit)}; full p10 – p50 – p90: ${when}.`;
 }
@@ -183,5 +268,13 @@ export function summaryLead(model: ReportModel): string {
   const n = now.items.length;
   const m = next.items.length;
   const p = (k: number) => (k === 0 ? 'No resource' : k === 1 ? '1 resource' : `${k} resources`);
-  return `${p(n)} at risk by ${lastDay(model.period, model.timeZone)}; ${m === 0 ? 'none' : m} more in ${next.label}. At risk means the earliest plausible exhaustion date (p10) falls before the period ends.`;
+  const c = model.summary.counts;
+  const extra = [
+    c.lateOrders > 0 ? `${c.lateOrders} order${c.lateOrders === 1 ? ' is' : 's are'} late` : null,
+    c.ordersDue > 0 ? `${c.ordersDue} order${c.ordersDue === 1 ? '' : 's'} due by ${lastDay(model.period, model.timeZone)}` : null,
+    c.critical > 0 ? `${c.critical} past or reaching ${c.critical === 1 ? 'its' : 'their'} critical threshold` : null,
+    c.budgetsSpent > 0 ? `${c.budgetsSpent} error budget${c.budgetsSpent === 1 ? '' : 's'} spent` : null,
+    c.budgetsBurning > 0 ? `${c.budgetsBurning} error budget${c.budgetsBurning === 1 ? '' : 's'} burning` : null,
+  ].filter((x): x is string => x !== null);
+  return `${p(n)} at risk by ${lastDay(model.period, model.timeZone)}; ${m === 0 ? 'none' : m} more in ${next.label}.${extra.length > 0 ? ` ${extra.join('; ')}.` : ''} At risk means the earliest plausible exhaustion date (p10) falls before the period ends.`;
 }

@@ -1,14 +1,7 @@
 import { UsageError } from '../errors.js';
+import { DAY, HOUR, MINUTE, SECOND, WEEK, YEAR } from './constants.js';
 
-const UNIT_MS = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  y: 365 * 86_400_000,
-} as const;
+const UNIT_MS = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY, w: WEEK, y: YEAR } as const;
 type Unit = keyof typeof UNIT_MS;
 
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/y;

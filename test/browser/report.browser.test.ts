@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../src/report/renderPdf.js';
 import { runCli } from '../support/runCli.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
 /**
  * Opens the HTML report of the small demo fleet in real headless Chromium
@@ -14,7 +15,7 @@ import { runCli } from '../support/runCli.js';
  * test-artifacts/ for people to look at.
  */
 const CHROMIUM = chromiumPath({ env: process.env });
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const ARTIFACTS = resolve('test-artifacts');
 
 describe('HTML report in headless Chromium', () => {
@@ -62,8 +63,9 @@ describe('HTML report in headless Chromium', () => {
     for (const s of [
       'Capacity headroom report',
       'Executive summary',
-      'This quarter: 2027-Q1',
-      'Next quarter: 2027-Q2',
+      'Report quarter: 2027-Q1',
+      'Following quarter: 2027-Q2',
+      'What to order, by when',
       'db-01 /data',
       'Recommended action',
       'What changed since the last report',
@@ -94,5 +96,92 @@ describe('HTML report in headless Chromium', () => {
     const bytes = readFileSync(pdf);
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     expect(bytes.length).toBeGreaterThan(20_000);
+  });
+});
+
+describe('HTML report print quality in headless Chromium', () => {
+  let dir: string;
+  let html: string;
+  let browser: Browser;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'capplan-print-'));
+    const db = join(dir, 'demo.duckdb');
+    expect((await runCli(['demo', '--size', 'small', '--db', db, '--out', join(dir, 'r'), '--workers', '2'], { nowMs: NOW, cwd: dir })).code).toBe(0);
+    html = join(dir, 'report.html');
+    expect((await runCli(['report', '--db', db, '--format', 'html', '--out', html], { nowMs: NOW, cwd: dir })).code).toBe(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: chromiumArgs() });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Words (runs without white space) of table cells that the layout split over two lines, e.g. "Resourc|e", "2027-|01-09". */
+  const brokenWords = `(() => {
+    const out = [];
+    for (const cell of document.querySelectorAll('th, td')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const re = /\\S+/g;
+        for (let m = re.exec(n.data); m; m = re.exec(n.data)) {
+          const r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].filter((x) => x.width > 0).map((x) => Math.round(x.top)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  })()`;
+
+  it('no word, date or number in a table breaks across lines, at desktop, narrow and print widths', async () => {
+    for (const width of [1280, 900, 1047]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      if (width === 1047) await page.emulateMedia({ media: 'print' });
+      await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+      expect(await page.evaluate(brokenWords), `width ${width}`).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('every chart stays inside its plot: lines and bands within the plot area, the plot within its figure', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    const report = (await page.evaluate(`(() => [...document.querySelectorAll('figure.chart')].map((fig) => {
+      const f = fig.getBoundingClientRect();
+      const svg = fig.querySelector('svg').getBoundingClientRect();
+      const plot = [...fig.querySelectorAll('path.background')].map((p) => p.getBoundingClientRect()).sort((a, b) => b.width * b.height - a.width * a.height)[0];
+      const marks = [...fig.querySelectorAll('.mark-line path, .mark-area path')].map((p) => p.getBoundingClientRect()).filter((r) => r.width > 0 || r.height > 0);
+      const outside = marks.filter((r) => r.top < plot.top - 1 || r.bottom > plot.bottom + 1 || r.left < plot.left - 1 || r.right > plot.right + 1).length;
+      return { inFigure: svg.left >= f.left - 1 && svg.right <= f.right + 1 && svg.top >= f.top - 1 && svg.bottom <= f.bottom + 1, marks: marks.length, outside };
+    }))()`)) as { inFigure: boolean; marks: number; outside: number }[];
+    expect(report.length).toBeGreaterThan(0);
+    for (const c of report) {
+      expect(c.inFigure).toBe(true);
+      expect(c.marks).toBeGreaterThan(1);
+      expect(c.outside).toBe(0);
+    }
+    await page.close();
+  });
+
+  it('the PDF is landscape A4 of a few pages and page 1 holds the executive summary', async () => {
+    const pdf = join(dir, 'report.pdf');
+    const run = await runCli(['report', '--db', join(dir, 'demo.duckdb'), '--format', 'pdf', '--out', pdf], { nowMs: NOW, cwd: dir, env: { CAPPLAN_CHROMIUM: CHROMIUM } });
+    expect(run.code).toBe(0);
+    const text = readFileSync(pdf).toString('latin1');
+    const pages = text.match(/\/Type\s*\/Page(?!s)/g)?.length ?? 0;
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(pages).toBeLessThanOrEqual(8);
+    // A4 landscape media box: about 842 × 595 points (wider than high).
+    expect(text).toMatch(/\/MediaBox\s*\[0 0 84\d(\.\d+)? 59\d(\.\d+)?\]/);
+    // Page 1 in the same print layout: 277 mm × 190 mm of content at 96 dpi.
+    const page = await browser.newPage({ viewport: { width: 1047, height: 718 } });
+    await page.emulateMedia({ media: 'print' });
+    await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    const top = (await page.evaluate(`(() => { const h = document.querySelector('#summary .headline').getBoundingClientRect(); const t = document.querySelector('#summary table, #summary h3 + p'); return [h.bottom, t.getBoundingClientRect().top]; })()`)) as number[];
+    expect(top[0]).toBeLessThan(718);
+    expect(top[1]).toBeLessThan(718);
+    await page.close();
   });
 });

@@ -5,8 +5,9 @@ import { generateFleet } from '../../src/source/demo/generateFleet.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const DAY = 86_400_000;
 
 describe('capplan demo (small fleet, pinned clock)', () => {
@@ -37,8 +38,9 @@ describe('capplan demo (small fleet, pinned clock)', () => {
 
     // The report lists the known disk among the risks, with its interval and model.
     const md = readFileSync(join(out, 'headroom-2026-11-24.md'), 'utf8');
-    expect(md).toMatch(/host="db-01"/);
+    expect(md).toMatch(/\| db-01 \/data \| us-east \| disk \|/);
     const json = JSON.parse(readFileSync(join(out, 'headroom-2026-11-24.json'), 'utf8')) as { resources: { name: string }[] };
+    expect(json.resources.some((r) => r.name.includes('host="db-01"'))).toBe(true);
     expect(json.resources.length).toBe(8);
     const samples = Number((await store.query('SELECT count(*) FROM samples')).rows[0][0]);
     store.close();

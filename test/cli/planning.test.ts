@@ -5,8 +5,9 @@ import { ExitCode } from '../../src/errors.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const DAY = 86_400_000;
 
 describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, --fail-on-risk', () => {

@@ -7,6 +7,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmailError } from '../../src/email/EmailError.js';
 import { deliverReport, parseRecipients } from '../../src/email/sendReport.js';
+import { formatPercent, formatQuantity } from '../../src/report/units.js';
 import { describeSmtp, smtpSettingsFromEnv } from '../../src/email/smtpSettings.js';
 import { reportSubject } from '../../src/email/subject.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
@@ -84,7 +85,15 @@ describe('email delivery against a real SMTP server on loopback', () => {
     expect(inbox.envelopes[0]).toEqual({ from: 'capplan@example.test', to: ['ops@example.test', 'cto@example.test'] });
 
     expect(mail.subject).toBe(reportSubject(model));
-    expect(mail.subject).toBe('2 resources exhaust before 2026-12-31: full-01 /data already full');
+    // The subject counts late orders too, not only "full".
+    expect(mail.subject).toBe(`2 resources exhaust before 2026-12-31: full-01 /data already full; ${model.summary.counts.lateOrders} late orders`);
+    expect(model.summary.counts.lateOrders).toBeGreaterThan(0);
+    // What to order, by when, and the group wording: free amount, not used.
+    expect(mail.text).toContain('What to order, by when');
+    expect(mail.text).toMatch(/- db-07 \/data \(disk\): add [\d.]+ TiB, order by 2026-10-26 \(LATE\), needed by 2026-11-25, 30 d lead time/);
+    const usDisk = model.groups.groups.find((g) => g.key === 'us-east')?.rollups.find((r) => r.resource === 'disk');
+    expect(mail.text).toContain(`us-east disk: ${formatPercent(usDisk!.headroomRatio)} free (${formatQuantity(usDisk!.capacity! - usDisk!.usage!, 'bytes')} of ${formatQuantity(usDisk!.capacity, 'bytes')} free)`);
+    expect(String(mail.html)).toContain('What to order, by when');
     expect(mail.text).toContain('This quarter: 2026-Q4 (at risk by 2026-12-31)');
     expect(mail.text).toContain('db-07 /data (disk): 2026-12-12 – 2026-12-14 – 2026-12-16');
     const html = String(mail.html);

@@ -8,8 +8,9 @@ import { ingestDemo } from '../../src/pipeline/ingestDemo.js';
 import { forecastStore } from '../../src/pipeline/forecastStore.js';
 import { quoteLiteral } from '../../src/store/sql.js';
 import { Store } from '../../src/store/Store.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const END = Date.UTC(2026, 10, 24, 9);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderReport, type ReportFormat } from '../../src/pipeline/writeReport.js';
+import { renderReport, type ReportFormat } from '../../src/report/writeReport.js';
 import { buildReportModel } from '../../src/report/buildReportModel.js';
 import type { ReportModel } from '../../src/report/ReportModel.js';
 import { Store } from '../../src/store/Store.js';
+import { expectGolden } from '../support/golden.js';
 import { useTempDir } from '../support/tempDir.js';
 import { goldenModel, goldenStore, NOW, TZ } from './fixture.js';
 
@@ -16,18 +16,7 @@ import { goldenModel, goldenStore, NOW, TZ } from './fixture.js';
  *     UPDATE_GOLDEN=1 npx vitest run test/golden
  */
 const DIR = join(dirname(fileURLToPath(import.meta.url)), 'report');
-const UPDATE = Boolean(process.env.UPDATE_GOLDEN);
-
-function golden(name: string, actual: string): void {
-  const path = join(DIR, name);
-  if (UPDATE) {
-    mkdirSync(DIR, { recursive: true });
-    writeFileSync(path, actual);
-    return;
-  }
-  if (!existsSync(path)) throw new Error(`missing golden file ${path}: run UPDATE_GOLDEN=1 npx vitest run test/golden`);
-  expect(actual, `${name} differs from its golden file (UPDATE_GOLDEN=1 to accept)`).toBe(readFileSync(path, 'utf8'));
-}
+const golden = (name: string, actual: string) => expectGolden(join(DIR, name), actual);
 
 describe('report golden files (synthetic fleet, frozen clock, Europe/Berlin)', () => {
   const tempDir = useTempDir();

@@ -1,15 +1,10 @@
 /** Deterministic synthetic series for model tests. */
+import { Prng } from '../../src/source/demo/prng.js';
 
-/** mulberry32: a tiny seeded PRNG so every test run sees the same noise. */
+/** mulberry32: a tiny seeded PRNG so every test run sees the same noise. (the demo's own, src/source/demo/prng.ts) */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 /** Standard normal draws (Box–Muller) from a seeded PRNG. */

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNotebook, writeNotebook, type Notebook, type NotebookOutput } from '../../src/notebook/Notebook.js';
 import { runNotebook } from '../../src/notebook/runNotebook.js';
+import { UPDATE_GOLDEN } from '../support/golden.js';
 import { runCli } from '../support/runCli.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
 /** The clock and seed the committed outputs were made with (notebooks/README.md). */
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const DIR = fileURLToPath(new URL('../../notebooks/', import.meta.url));
 const NOTEBOOKS = readdirSync(DIR).filter((f) => f.endsWith('.ipynb')).sort();
 
@@ -32,7 +34,7 @@ const codeCells = (nb: Notebook) => nb.cells.map((c, i) => ({ c, n: i + 1 })).fi
  *   the notebooks. `capplan notebook run --check` compares them all, for when
  *   you want to know.
  *
- * CAPPLAN_WRITE_NOTEBOOKS=1 writes the fresh outputs into notebooks/ (that is
+ * UPDATE_GOLDEN=1 writes the fresh outputs into notebooks/ (that is
  * how the committed outputs are made).
  */
 describe('notebooks re-run against the demo database', () => {
@@ -63,7 +65,7 @@ describe('notebooks re-run against the demo database', () => {
   it.each(NOTEBOOKS)('%s: every cell runs and yields a table like the committed one', async (name) => {
     const path = join(DIR, name);
     const run = await runNotebook(path, db);
-    const writing = process.env.CAPPLAN_WRITE_NOTEBOOKS === '1';
+    const writing = UPDATE_GOLDEN;
     if (writing) writeNotebook(path, run.notebook);
     const committed = readNotebook(path);
 
@@ -86,7 +88,7 @@ describe('notebooks re-run against the demo database', () => {
       expect(text(out, 'text/html'), where).toMatch(/^<table>\n<thead>/);
 
       const before = old[k].c;
-      expect(before.outputs, `${where}: committed without output; run CAPPLAN_WRITE_NOTEBOOKS=1 npx vitest run test/notebook`).toHaveLength(1);
+      expect(before.outputs, `${where}: committed without output; run UPDATE_GOLDEN=1 npx vitest run test/notebook`).toHaveLength(1);
       expect(headers(out), where).toEqual(headers(before.outputs?.[0]));
       expect(headers(out).length, where).toBeGreaterThan(0);
       const tags = (before.metadata.tags as string[] | undefined) ?? [];

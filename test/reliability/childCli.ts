@@ -1,3 +1,4 @@
+import { Prng } from '../../src/source/demo/prng.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -73,16 +74,10 @@ export async function killCliAfter(args: readonly string[], afterMs: number, env
   return { ...run, killed: killed && run.signal === 'SIGKILL' };
 }
 
-/** A small seeded PRNG (mulberry32), so a failing kill schedule can be replayed from its seed. */
+/** A small seeded PRNG (mulberry32), so a failing kill schedule can be replayed from its seed. (the demo's own, src/source/demo/prng.ts) */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 /** Long variants (dozens of kills, 10k series, 10^7 rows) run only with CAPPLAN_LONG_TESTS=1. */

@@ -16,11 +16,16 @@ describe('capplan report', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const report = (args: string[]) => runCli(['report', '--db', db, ...args], { nowMs: NOW, cwd: dir });
 
-  it('--quarter picks the period; the summary lists this quarter and the next', async () => {
+  it('--quarter picks the period, titles the summary with it and names the file after it', async () => {
     const run = await report(['--quarter', '2027-Q1', '--tz', 'Europe/Berlin']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('### This quarter: 2027-Q1 (at risk by 2027-03-31)');
-    expect(run.stdout).toContain('### Next quarter: 2027-Q2 (2027-04-01 – 2027-06-30)');
+    expect(run.stdout).toContain('### Report quarter: 2027-Q1 (at risk by 2027-03-31)');
+    expect(run.stdout).toContain('### Following quarter: 2027-Q2 (2027-04-01 – 2027-06-30)');
+    expect(run.stdout).not.toContain('This quarter');
+    const file = await report(['--quarter', '2027-Q1', '--tz', 'Europe/Berlin', '--out', join(dir, 'q') + '/', '--charts', '0']);
+    expect(file.stderr).toMatch(/report written to .*headroom-2027-Q1\.md/);
+    const current = await report(['--tz', 'Europe/Berlin']);
+    expect(current.stdout).toContain('### This quarter: 2026-Q4');
     expect(run.stdout).toContain('> **Note:** The forecast horizon ends 2027-02-22, before 2027-Q1 ends');
   });
 

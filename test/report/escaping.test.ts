@@ -41,7 +41,8 @@ describe('hostile label values in every format', () => {
     expect(html).toContain('store eu-2 unavailable: &lt;b&gt;partial&lt;/b&gt;');
     // the SVG's own text is escaped by Vega
     const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
-    expect(svgs.length).toBe(model.charts.length);
+    expect(svgs.length).toBe(model.charts.length + model.groupCharts.length);
+    expect(model.groupCharts.length).toBeGreaterThan(0);
     expect(svgs.some((s) => s.includes('&lt;script&gt;'))).toBe(true);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
@@ -87,7 +88,7 @@ describe('hostile label values in every format', () => {
   });
 
   it('email: one-line subject, escaped HTML body, text part without forged lines', () => {
-    const worst: ReportModel = { ...model, summary: { buckets: [{ ...model.summary.buckets[1], label: '2026-Q4' }, model.summary.buckets[1]] } };
+    const worst: ReportModel = { ...model, summary: { counts: { full: 0, lateOrders: 0, ordersDue: 0, critical: 0, budgetsSpent: 0, budgetsBurning: 0 }, buckets: [{ ...model.summary.buckets[1], label: '2026-Q4' }, model.summary.buckets[1]] } };
     const subject = reportSubject(worst);
     expect(subject).not.toMatch(/[\r\n]/);
     const mail = buildReportEmail(model);

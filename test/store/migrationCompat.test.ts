@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { UPDATE_GOLDEN } from '../support/golden.js';
 import { describe, expect, it } from 'vitest';
 import { initialSchema } from '../../src/store/migrations/001_initial.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/store/migrations/index.js';
@@ -112,10 +113,10 @@ describe('compatibility with schema version 1', () => {
   });
 
   // The committed file pins what an old capplan actually wrote, DuckDB storage format included.
-  // Regenerate (only when seed.sql changes): CAPPLAN_WRITE_FIXTURES=1 npx vitest run test/store/migrationCompat.test.ts
+  // Regenerate (only when seed.sql changes): UPDATE_GOLDEN=1 npx vitest run test/store/migrationCompat.test.ts
   it('the committed version 1 file reads, equals a fresh version 1 database, and migrates', async () => {
     const dir = tempDir();
-    if (process.env.CAPPLAN_WRITE_FIXTURES === '1') {
+    if (UPDATE_GOLDEN) {
       const fresh = join(dir, 'fixture.duckdb');
       await writeV1(fresh);
       writeFileSync(V1_FILE, gzipSync(readFileSync(fresh), { level: 9 }));

@@ -5,13 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestDemo } from '../../src/pipeline/ingestDemo.js';
 import { forecastStore } from '../../src/pipeline/forecastStore.js';
 import { ANALYST_MACRO_COMMENTS, ANALYST_VIEW_COMMENTS } from '../../src/store/migrations/schemaComments.js';
+import { HEADROOM_MACRO_COMMENTS, HEADROOM_VIEW_COMMENTS } from '../../src/store/migrations/007_headroom_views.js';
 import { DATA_QUALITY_COLUMNS } from '../../src/store/migrations/004_run_counts_capacity_pairs.js';
 import { Store } from '../../src/store/Store.js';
 import { seriesId } from '../../src/store/seriesId.js';
 import { storeSyntheticRun } from '../support/syntheticRun.js';
 import { useTempDir } from '../support/tempDir.js';
+import { FROZEN_NOW } from '../support/clock.js';
 
-const NOW = Date.UTC(2026, 10, 24, 9, 30);
+const NOW = FROZEN_NOW;
 const END = Date.UTC(2026, 10, 24, 9);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -182,7 +184,7 @@ describe('analyst views on the demo database', () => {
   });
 
   it('headroom_by_group and headroom_by(label) roll the headroom view up', async () => {
-    const series = (await store.query(`SELECT resource, labels['cluster'], labels['host'], usage, capacity, headroom, name, headroom_ratio FROM headroom`)).rows;
+    const series = (await store.query(`SELECT resource, coalesce(labels['cluster'], '(none)'), labels['host'], used, capacity, headroom, display_name, headroom_ratio FROM headroom WHERE capacity > 0`)).rows;
     const groups = (await store.query(`SELECT resource, group_by, group_value, series_count, usage, capacity, headroom, tightest_series FROM headroom_by_group`)).rows;
     for (const resource of new Set(series.map((s) => s[0]))) {
       const members = series.filter((s) => s[0] === resource);
@@ -217,12 +219,15 @@ describe('analyst views on the demo database', () => {
     const peaks = new Map<number, number>();
     for (const [t, v] of points) peaks.set(quarterOf(t), Math.max(peaks.get(quarterOf(t)) ?? -Infinity, v));
     const rows = (await store.query(
-      `SELECT epoch_ms(quarter)::DOUBLE, forecast_peak, headroom, headroom_ratio, epoch_ms(quarter_end)::DOUBLE FROM headroom_by_quarter WHERE series_id = '${DB01}' ORDER BY quarter`,
+      `SELECT epoch_ms(quarter)::DOUBLE, forecast_peak, headroom, headroom_ratio, epoch_ms(quarter_end)::DOUBLE, quarter_label FROM headroom_by_quarter WHERE series_id = '${DB01}' ORDER BY quarter`,
     )).rows;
     expect(rows.map((r) => num(r[0]))).toEqual([...peaks.keys()]);
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const [q, peak, headroom, ratio, end] of rows) {
-      expect(peak).toBe(peaks.get(num(q)));
+    const usedNow = num((await store.query(`SELECT used FROM usage_now(NULL) WHERE series_id = '${DB01}'`)).rows[0][0]);
+    for (const [q, peak, headroom, ratio, end, label] of rows) {
+      // The current quarter holds usage now (the 7-day peak) too: capacity must hold it as well.
+      expect(peak).toBe(num(q) <= NOW ? Math.max(peaks.get(num(q)) as number, usedNow) : peaks.get(num(q)));
+      expect(label).toBe(`${new Date(num(q)).getUTCFullYear()}-Q${Math.floor(new Date(num(q)).getUTCMonth() / 3) + 1}`);
       expect(num(headroom)).toBeCloseTo(capacity - num(peak), 3);
       expect(num(ratio)).toBeCloseTo((capacity - num(peak)) / capacity, 9);
       expect(new Date(quarterOf(num(end))).getTime()).toBe(num(q));
@@ -258,13 +263,13 @@ describe('exhaustion_history on runs with closed-form dates', () => {
 describe('analyst views are documented column by column', () => {
   const tempDir = useTempDir();
 
-  it('has a comment for every view, column and macro of migration 002, and no comment for a column that is not there', async () => {
+  it('has a comment for every view, column and macro of migrations 002 and 007, and no comment for a column that is not there', async () => {
     const store = await Store.open(join(tempDir(), 's.duckdb'));
     const views = (await store.query(`SELECT view_name, comment FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'`)).rows;
     const columns = (await store.query(`SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main' ORDER BY table_name, column_index`)).rows;
     const macros = (await store.query(`SELECT function_name, comment FROM duckdb_functions() WHERE function_type = 'table_macro' AND schema_name = 'main'`)).rows;
     store.close();
-    for (const [view, doc] of Object.entries(ANALYST_VIEW_COMMENTS)) {
+    for (const [view, doc] of Object.entries({ ...ANALYST_VIEW_COMMENTS, ...HEADROOM_VIEW_COMMENTS })) {
       expect(views.find((v) => v[0] === view)?.[1], view).toBe(doc.comment);
       const cols = columns.filter((c) => c[0] === view);
       // Later migrations may add columns to a view (migration 4: data_quality.capacity_pairing).
@@ -272,6 +277,7 @@ describe('analyst views are documented column by column', () => {
       expect(cols.map((c) => c[1]), view).toEqual(Object.keys(documented));
       for (const c of cols) expect(c[2], `${view}.${String(c[1])}`).toBe(documented[String(c[1])]);
     }
-    for (const [macro, comment] of Object.entries(ANALYST_MACRO_COMMENTS)) expect(macros.find((m) => m[0] === macro)?.[1]).toBe(comment);
+    const tableMacros = Object.entries({ ...ANALYST_MACRO_COMMENTS, ...HEADROOM_MACRO_COMMENTS }).filter(([m]) => macros.some((x) => x[0] === m) || m in ANALYST_MACRO_COMMENTS);
+    for (const [macro, comment] of tableMacros) expect(macros.find((m) => m[0] === macro)?.[1], macro).toBe(comment);
   });
 });

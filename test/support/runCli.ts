@@ -1,5 +1,6 @@
 import { main } from '../../src/cli/main.js';
 import type { CliContext } from '../../src/cli/CliContext.js';
+import { FROZEN_NOW } from './clock.js';
 
 export interface CliRun {
   readonly code: number;
@@ -15,7 +16,7 @@ export async function runCli(args: readonly string[], opts: { nowMs?: number; cw
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
     env: opts.env ?? {},
-    now: () => opts.nowMs ?? Date.UTC(2026, 10, 24, 9, 30),
+    now: () => opts.nowMs ?? FROZEN_NOW,
     cwd: opts.cwd ?? process.cwd(),
     setExitCode: () => undefined,
   };

@@ -1,3 +1,6 @@
+import type { ExhaustionInput } from '../../src/forecast/exhaustion.js';
+import { recommend } from '../../src/forecast/recommend.js';
+import { usageView } from '../../src/forecast/usageView.js';
 import type { ExhaustionRecord, ForecastRecord } from '../../src/store/ForecastRecord.js';
 import { seriesId, type SeriesKey } from '../../src/store/seriesId.js';
 import type { Store } from '../../src/store/Store.js';
@@ -46,7 +49,11 @@ export async function storeSyntheticRun(store: Store, fleet: readonly SyntheticS
     };
     const p50 = cross(s.perDay);
     const status: ExhaustionRecord['status'] = s.level >= s.capacity ? 'past' : p50 === null && cross(s.perDay * 1.1) === null ? 'beyond_horizon' : 'within';
+    // Stored like forecastStore does: the default plan (keep 20% free, 30 days lead time, conservative); usage now is the level.
+    const f = { timestamps, point, intervals: [{ level: 0.8, lower, upper }], data: { lastSignal: s.level, lastSignalMs: asOfMs } } as unknown as ExhaustionInput;
+    const rec = recommend(usageView(f, new Float64Array(h).fill(s.capacity), s.capacity, 'rising'), { targetHeadroom: 0.2, leadTimeMs: 30 * DAY, risk: 'conservative', nowMs: asOfMs });
     return {
+      recommendation: { ...rec, leadTimeMs: 30 * DAY, capacityChanges: [] },
       seriesId: seriesId(s.key),
       error: null,
       model: 'linear',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -15,50 +15,48 @@ export const registerBudget: RegisterCommand = (program: Command, ctx: CliContex
     .option('--tz <zone>', 'IANA time zone for dates', 'UTC')
     .action(async (opts: { db: string; format: 'table' | 'csv' | 'json'; tz: string }) => {
       checkTimeZoneOption(opts.tz);
-      const [{ Store }, { findRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/storedRuns.js')]);
+      const [{ Store }, { findRun }, { readErrorBudgets }] = await Promise.all([
+        import('../../store/Store.js'),
+        import('../../store/runs.js'),
+        import('../../store/readErrorBudgets.js'),
+      ]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
         const run = await findRun(store);
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run`);
-        const reader = await store.connection.runAndReadAll(
-          `SELECT slo, objective, window_s, remaining, error_ratio, alerts::VARCHAR, status, epoch_ms(p10)::DOUBLE, epoch_ms(p50)::DOUBLE, epoch_ms(p90)::DOUBLE
-           FROM error_budgets WHERE run_id = $1 ORDER BY remaining`,
-          [run.runId],
-        );
         const machine = opts.format !== 'table';
-        const iso = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
-        const date = (v: unknown) => (v === null ? null : formatDate(Number(v), opts.tz));
-        const rows = reader.getRows().map(([slo, objective, windowS, remaining, ratio, alertsJson, status, p10, p50, p90]) => {
-          const alerts = JSON.parse(String(alertsJson)) as { severity: string; long_s: number; factor: number; long_rate: number; firing: boolean }[];
-          const firing = alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.long_s / 3600}h`);
-          const burn1d = alerts.find((a) => a.long_s === 86_400)?.long_rate ?? null;
+        const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+        const date = (v: number | null) => (v === null ? null : formatDate(v, opts.tz));
+        const rows = (await readErrorBudgets(store, run.runId)).map((b) => {
+          const firing = b.alerts.filter((a) => a.firing).map((a) => `${a.severity} ${a.factor}×/${a.longMs / 3_600_000}h`);
+          const burn1d = b.alerts.find((a) => a.longMs === 86_400_000)?.longRate ?? null;
           if (machine) {
             // One kind of value per column: numbers as numbers, the status apart from the dates.
             return [
-              String(slo),
-              Number(objective),
-              Number(windowS),
-              Number(remaining),
-              Number(ratio),
+              b.slo,
+              b.objective,
+              b.windowMs / 1000,
+              b.remaining,
+              b.errorRatio,
               burn1d,
               opts.format === 'json' ? firing : firing.join('; '),
-              String(status),
-              iso(p10),
-              iso(p50),
-              iso(p90),
+              b.status,
+              iso(b.p10),
+              iso(b.p50),
+              iso(b.p90),
             ];
           }
           return [
-            slo,
-            `${(Number(objective) * 100).toFixed(2)}%`,
-            `${Number(windowS) / 86_400}d`,
-            `${(Number(remaining) * 100).toFixed(1)}%`,
-            `${(Number(ratio) * 100).toFixed(3)}%`,
+            b.slo,
+            `${(b.objective * 100).toFixed(2)}%`,
+            `${b.windowMs / 86_400_000}d`,
+            `${(b.remaining * 100).toFixed(1)}%`,
+            `${(b.errorRatio * 100).toFixed(3)}%`,
             burn1d === null ? null : `${burn1d.toFixed(2)}×`,
             firing.join(', ') || 'none',
-            status === 'past' ? 'spent' : (date(p50) ?? 'not within the horizon'),
-            date(p10),
-            date(p90),
+            b.status === 'past' ? 'spent' : (date(b.p50) ?? 'not within the horizon'),
+            date(b.p10),
+            date(b.p90),
           ];
         });
         const columns = machine

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { reportRisks } from './forecast.js';
 import type { Store } from '../../store/Store.js';
@@ -8,6 +8,7 @@ import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { checkTimeZoneOption, oneOf, positiveInt } from '../options.js';
+import { HOUR } from '../../time/constants.js';
 
 interface DemoOptions {
   db: string;
@@ -20,7 +21,6 @@ interface DemoOptions {
   failOnRisk?: boolean;
 }
 
-const HOUR = 3_600_000;
 
 export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
@@ -45,7 +45,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
         import('../../report/buildReportModel.js'),
         import('../../report/ReportModel.js'),
         import('../../report/riskRows.js'),
-        import('../../pipeline/writeReport.js'),
+        import('../../report/writeReport.js'),
       ]);
       const started = ctx.now();
       const endMs = Math.floor(started / HOUR) * HOUR;
@@ -102,16 +102,12 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
     });
 };
 
-/** How a scenario run moved the full (100%) dates against the baseline: the series it brings within the horizon or forward. */
+/** How a scenario run moved the full (100%) dates against the baseline (store/scenarioEffects.ts, as in the report). */
 async function scenarioEffect(store: Store, baseline: number, scenario: number): Promise<string> {
-  const reader = await store.connection.runAndReadAll(
-    `SELECT count(*) FILTER (WHERE b.status = 'beyond_horizon' AND s.status = 'within'),
-            count(*) FILTER (WHERE b.status = 'within' AND s.status = 'within' AND s.p50 < b.p50),
-            coalesce(max(date_diff('day', s.p50, b.p50)) FILTER (WHERE b.status = 'within' AND s.status = 'within'), 0)
-     FROM exhaustion b JOIN exhaustion s ON s.series_id = b.series_id AND s.threshold = b.threshold
-     WHERE b.run_id = $1 AND s.run_id = $2 AND b.threshold = 1`,
-    [baseline, scenario],
-  );
-  const [newly, earlier, days] = reader.getRows()[0].map(Number);
-  return `${newly} more series full within the horizon, ${earlier} full earlier${days >= 1 ? ` (by up to ${days} days)` : ''}`;
+  const { scenarioEffects } = await import('../../store/scenarioEffects.js');
+  const effects = await scenarioEffects(store, baseline, scenario);
+  const newly = effects.filter((e) => e.baselineStatus === 'beyond_horizon' && e.scenarioStatus === 'within').length;
+  const earlier = effects.filter((e) => e.days !== null && e.days < 0);
+  const days = Math.max(0, ...earlier.map((e) => -(e.days as number)));
+  return `${newly} more series full within the horizon, ${earlier.length} full earlier${days >= 1 ? ` (by up to ${days} days)` : ''}`;
 }

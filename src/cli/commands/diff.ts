@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { ExhaustionChange } from '../../pipeline/diffRuns.js';
-import type { StoredRun } from '../../pipeline/storedRuns.js';
+import type { ExhaustionChange } from '../../store/diffRuns.js';
+import type { StoredRun } from '../../store/runs.js';
 import type { Store } from '../../store/Store.js';
 import { parseTimestamp } from '../../source/csv/parseTimestamp.js';
-import { formatDate } from '../../report/dates.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable } from '../../report/tabular.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -38,8 +38,8 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CliContext)
       if (opts.since && opts.from) throw new UsageError('--since and --from both choose the earlier run; give one');
       const [{ Store }, { findRun }, { diffRuns }] = await Promise.all([
         import('../../store/Store.js'),
-        import('../../pipeline/storedRuns.js'),
-        import('../../pipeline/diffRuns.js'),
+        import('../../store/runs.js'),
+        import('../../store/diffRuns.js'),
       ]);
       const store = await Store.open(opts.db, { readOnly: true, now: ctx.now });
       try {
@@ -82,8 +82,8 @@ const COLUMNS = ['change', 'resource', 'series', 'before_status', 'before_p50', 
 
 /** A run named on the command line: it must exist and have finished ok. */
 async function chosenRun(store: Store, runId: number, flag: string, db: string): Promise<StoredRun> {
-  const { runById } = await import('../../pipeline/storedRuns.js');
-  const run = await runById(store, runId);
+  const { findRun } = await import('../../store/runs.js');
+  const run = await findRun(store, { runId });
   if (!run) throw new UsageError(`${flag} ${runId}: no such forecast run in ${db}`);
   if (run.status !== 'ok') throw new UsageError(`${flag} ${runId}: that run did not finish (status ${run.status}); pick a run with status 'ok'`);
   return run;

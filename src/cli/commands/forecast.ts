@@ -159,9 +159,9 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   try {
     const { checkBeforeForecast } = await import('../forecastChecks.js');
     const horizonMs = await checkBeforeForecast(store, { scenarios, horizonMs: options.horizonMs, strict: Boolean(opts.strict), horizonFlag: '--horizon', planFile: opts.plan ?? null, warn: (m) => ctx.stderr.write(`capplan: warning: ${m}\n`) });
-    const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
+    const { latestSampleMs } = await import('../../store/runs.js');
     const result = await planRun(store, {
-      asOfMs: Number(asOf.rows[0][0]) || ctx.now(),
+      asOfMs: (await latestSampleMs(store)) || ctx.now(),
       horizonMs,
       planning: plan?.planning ?? null,
       planSource: opts.plan ? planSourceOf(opts.plan) : null,

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import { parseQuarter } from '../../forecast/quarters.js';
+import type { QuarterCalendar } from '../../time/quarters.js';
 import type { HeadroomRow } from '../../pipeline/headroomTable.js';
-import { formatDate } from '../../report/dates.js';
+import type { rollUp as RollUp } from '../../pipeline/rollUp.js';
+import { formatDate } from '../../time/dates.js';
 import { formatTable, type Table } from '../../report/tabular.js';
 import { formatPercent, formatQuantity } from '../../report/units.js';
 import type { CliContext } from '../CliContext.js';
@@ -33,10 +34,12 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
     .addHelpText('after', '\nExample:\n  capplan headroom --db capplan-demo.duckdb --quarter 2027-Q1 --format csv')
     .action(async (opts: HeadroomOptions) => {
       checkTimeZoneOption(opts.tz);
-      const [{ Store }, { findRun }, { defaultQuarters, headroomTable }] = await Promise.all([
+      const [{ Store }, { findRun }, { defaultQuarters, headroomTable }, { rollUp }, { parseQuarter }] = await Promise.all([
         import('../../store/Store.js'),
-        import('../../pipeline/storedRuns.js'),
+        import('../../store/runs.js'),
         import('../../pipeline/headroomTable.js'),
+        import('../../pipeline/rollUp.js'),
+        import('../../time/quarters.js'),
       ]);
       const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
       const fiscal = plan?.planning?.defaults.fiscalYearStartMonth ?? 1;
@@ -45,14 +48,15 @@ export const registerHeadroom: RegisterCommand = (program: Command, ctx: CliCont
       try {
         const run = await findRun(store, { scenario: opts.scenario ?? null });
         if (!run) throw new UsageError(`${opts.db}: no successful forecast run${opts.scenario ? ` for scenario '${opts.scenario}'` : ''}; run capplan forecast --db ${opts.db} first`);
-        const quarters = opts.quarter ? [parseQuarter(opts.quarter, fiscal)] : defaultQuarters(run.asOfMs, fiscal);
+        const calendar: QuarterCalendar = { fiscalYearStartMonth: fiscal, timeZone: opts.tz };
+        const quarters = opts.quarter ? [quarterOption(parseQuarter(opts.quarter, calendar), opts.quarter)] : defaultQuarters(run.asOfMs, calendar);
         const rows = await headroomTable(store, run, quarters);
         // Series whose capacity query matched no usage series have no rows here: say so, or the table just looks short.
         const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
         for (const w of capacityWarnings(await store.capacityPairs())) ctx.stderr.write(`capplan: warning: ${w}\n`);
         const labels = quarters.map((q) => q.label);
         ctx.stdout.write(formatTable(table(rows, labels, opts), opts.format));
-        if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUp(rows, groupBy, labels), 'table')}`);
+        if (groupBy && opts.format === 'table') ctx.stdout.write(`\n${formatTable(rollUpTable(rollUp, rows, groupBy, labels), 'table')}`);
         if (opts.format === 'table') {
           ctx.stdout.write(`\nrun #${run.runId}${run.scenario ? ` (scenario ${run.scenario})` : ''} on data up to ${formatDate(run.asOfMs, opts.tz)}; headroom is capacity minus the quarter's peak forecast usage (conservative: 80% upper edge); dates ${opts.tz}\n`);
         }
@@ -97,30 +101,23 @@ function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: 
   };
 }
 
-/** Sums capacity and peak usage per value of a label: headroom of a cluster, a team. */
-function rollUp(rows: readonly HeadroomRow[], label: string, quarters: readonly string[]): Table {
-  const groups = new Map<string, HeadroomRow[]>();
-  for (const r of rows) {
-    const key = `${r.resource} ${label}=${r.labels[label] ?? '(none)'}`;
-    groups.set(key, [...(groups.get(key) ?? []), r]);
-  }
+/** Headroom per value of a label, from the one roll-up the report and the SQL macro headroom_by share. */
+function rollUpTable(rollUp: typeof RollUp, rows: readonly HeadroomRow[], label: string, quarters: readonly string[]): Table {
+  const { groups } = rollUp(rows, label, (r) => r.displayName);
   return {
     columns: ['group', 'series', 'capacity', 'headroom_now', ...quarters.map((q) => `headroom_${q}`)],
-    rows: [...groups].map(([key, rs]) => {
-      const cap = rs.reduce((s, r) => s + r.capacity, 0);
-      const used = rs.reduce((s, r) => s + r.usedNow, 0);
-      return [
-        key,
-        rs.length,
-        formatQuantity(cap, rs[0].unit),
-        formatPercent((cap - used) / cap),
-        ...quarters.map((q) => {
-          const qs = rs.map((r) => r.quarters.find((x) => x.label === q)).filter((x) => x !== undefined);
-          if (qs.length === 0) return null;
-          const c = qs.reduce((s, x) => s + x.capacity, 0);
-          return formatPercent((c - qs.reduce((s, x) => s + x.peakConservative, 0)) / c);
-        }),
-      ];
-    }),
+    rows: groups.map((g) => [
+      `${g.resource} ${label}=${g.group}`,
+      g.seriesCount,
+      formatQuantity(g.capacity, g.unit),
+      formatPercent(g.headroomRatio),
+      ...quarters.map((q) => (g.quarters.has(q) ? formatPercent(g.quarters.get(q) as number) : null)),
+    ]),
   };
+}
+
+/** The quarter --quarter named (parsed by time/quarters, loaded with the action); a usage error when it named none. */
+function quarterOption<Q>(q: Q | null, text: string): Q {
+  if (!q) throw new UsageError(`--quarter: '${text}' is not a quarter (expected e.g. 2027-Q1 or FY2027-Q1)`);
+  return q;
 }

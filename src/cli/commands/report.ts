@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { EmailError } from '../../email/EmailError.js';
 import { UsageError } from '../../errors.js';
-import { OUTPUT_FORMATS, type OutputFormat } from '../../pipeline/reportFormats.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../../report/reportFormats.js';
+import type { QuarterCalendar } from '../../time/quarters.js';
 import type { ReportPeriod } from '../../report/ReportModel.js';
 import { groupingKeyFor, withJobMetrics } from '../jobMetrics.js';
 import type { CliContext } from '../CliContext.js';
@@ -54,7 +55,8 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       if (opts.groupBy === undefined && plan?.planning?.defaults.groupBy) opts.groupBy = plan.planning.defaults.groupBy;
       if (opts.email === '' && plan?.email) opts.email = plan.email.to.join(',');
       checkTimeZoneOption(opts.tz);
-      const period = await parsePeriod(opts);
+      const calendar: QuarterCalendar = { fiscalYearStartMonth: plan?.planning?.defaults.fiscalYearStartMonth ?? 1, timeZone: opts.tz };
+      const period = await parsePeriod(opts, calendar);
       const to = opts.email === undefined ? null : (await import('../../email/sendReport.js')).parseRecipients(opts.email);
       // SMTP settings (server, sender) are checked before the report is built, not after.
       if (to) (await import('../../email/smtpSettings.js')).smtpSettingsFromEnv(ctx.env);
@@ -63,7 +65,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       const [{ Store }, { buildReportModel }, { renderReport, writeReport }] = await Promise.all([
         import('../../store/Store.js'),
         import('../../report/buildReportModel.js'),
-        import('../../pipeline/writeReport.js'),
+        import('../../report/writeReport.js'),
       ]);
       if (Boolean(opts.db) === Boolean(opts.fromParquet)) throw new UsageError('give exactly one of --db PATH or --from-parquet DIR');
       const source = opts.fromParquet ? await (await import('../../pipeline/shardRun.js')).openAssembledDataset(opts.fromParquet, { now: ctx.now }) : null;
@@ -74,6 +76,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
         model = await buildReportModel(store, {
           nowMs: ctx.now(),
           timeZone: opts.tz,
+          fiscalYearStartMonth: calendar.fiscalYearStartMonth,
           chartLimit: opts.charts,
           ...(period ? { period } : {}),
           ...(opts.groupBy ? { groupBy: opts.groupBy } : {}),
@@ -117,14 +120,15 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     }));
 };
 
-async function parsePeriod(opts: ReportOptions): Promise<ReportPeriod | null> {
+async function parsePeriod(opts: ReportOptions, calendar: QuarterCalendar): Promise<ReportPeriod | null> {
   if (!opts.quarter && !opts.from && !opts.to) return null;
-  const { parseQuarter, parseRange } = await import('../../report/period.js');
+  // time/quarters and time/periods bring date-fns: loaded only when a period is asked for.
+  const [{ parseQuarter }, { parseRange }] = await Promise.all([import('../../time/quarters.js'), import('../../time/periods.js')]);
   if (opts.quarter && (opts.from || opts.to)) throw new UsageError('--quarter cannot be combined with --from/--to');
   if (opts.quarter) {
-    const q = parseQuarter(opts.quarter, opts.tz);
-    if (!q) throw new UsageError(`--quarter: expected YYYY-QN such as 2027-Q1, got '${opts.quarter}'`);
-    return q;
+    const q = parseQuarter(opts.quarter, calendar);
+    if (!q) throw new UsageError(`--quarter: expected YYYY-QN such as 2027-Q1 or FY2027-Q1, got '${opts.quarter}'`);
+    return { kind: 'quarter', ...q };
   }
   if (opts.from || opts.to) {
     if (!opts.from || !opts.to) throw new UsageError('--from and --to go together (YYYY-MM-DD, both inclusive)');

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CapplanError, ExitCode, UsageError } from '../../errors.js';
-import type { OutputFormat } from '../../pipeline/reportFormats.js';
+import type { OutputFormat } from '../../report/reportFormats.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
@@ -101,7 +101,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
     import('../../store/openWaiting.js'),
     import('../../pipeline/planRun.js'),
     import('../../report/buildReportModel.js'),
-    import('../../pipeline/writeReport.js'),
+    import('../../report/writeReport.js'),
   ]);
   state.stage = 'lock';
   const store = await openWaiting(opts.db, { readOnly: false, now: ctx.now }, opts.wait * 1000, '--wait');
@@ -133,8 +133,8 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
       job.pullFailures = pullFailed;
     }
     state.stage = 'forecast';
-    const asOf = await store.query(`SELECT coalesce(epoch_ms(max(ts))::DOUBLE, 0) FROM samples`);
-    const asOfMs = Number(asOf.rows[0][0]) || ctx.now();
+    const { latestSampleMs } = await import('../../store/runs.js');
+    const asOfMs = (await latestSampleMs(store)) || ctx.now();
     const planning = plan.planning ?? null;
     const { checkBeforeForecast } = await import('../forecastChecks.js');
     const horizonMs = await checkBeforeForecast(store, {

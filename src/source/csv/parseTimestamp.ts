@@ -1,5 +1,6 @@
+import { readQuarterText } from '../../time/quarterText.js';
 const ISO = /^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-const QUARTER = /^(\d{4})-?Q([1-4])$/i;
+
 
 /**
  * Parses a timestamp to ms UTC, or null when it is not one. Accepts ISO-8601
@@ -16,8 +17,9 @@ export function parseTimestamp(text: string): number | null {
     if (!Number.isFinite(n)) return null;
     return Math.abs(n) < 1e11 ? Math.round(n * 1000) : Math.round(n);
   }
-  const q = QUARTER.exec(s);
-  if (q) return Date.UTC(Number(q[1]), (Number(q[2]) - 1) * 3, 1);
+  // A quarter's first day, UTC (calendar quarters: a timestamp has no fiscal year).
+  const q = readQuarterText(s);
+  if (q) return Date.UTC(q.year, (q.quarter - 1) * 3, 1);
   const m = ISO.exec(s);
   if (!m) return null;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;

@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parsePlan } from '../../plan/loadPlan.js';
 import type { PlanningSpec } from '../../plan/Planning.js';
 import type { Scenario } from '../../forecast/scenario.js';
-
-const DAY = 86_400_000;
+import { DAY } from '../../time/constants.js';
 
 /**
  * The demo's plan file, `datasets/demo-plan.yaml`, found from this module

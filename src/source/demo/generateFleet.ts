@@ -3,9 +3,8 @@ import {
   cpuCycles, diskGrowth, flat, memoryStep, requestsCycles, saturating, shrinking,
   type Scenario, type ScenarioKind,
 } from './scenarios.js';
+import { DAY, HOUR } from '../../time/constants.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** 13 months of hourly history. */
 export const DEMO_HISTORY_DAYS = 395;

@@ -1,8 +1,7 @@
 import { Prng } from './prng.js';
+import { DAY, HOUR } from '../../time/constants.js';
 
 const MIN5 = 300_000;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 /** One demo SLO: request and error counts per 5 minutes, and what it is meant to show. */
 export interface DemoSlo {

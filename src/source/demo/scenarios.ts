@@ -1,7 +1,6 @@
 import type { Prng } from './prng.js';
+import { DAY, HOUR } from '../../time/constants.js';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const GB = 1e9;
 const GiB = 2 ** 30;
 

@@ -21,7 +21,7 @@ export interface ResourceQueryCheck {
 
 /** At most this many points per series: enough to see the history's extent, cheap on any server. */
 const MAX_POINTS = 1000;
-const DAY = 86_400_000;
+import { DAY } from '../../time/constants.js';
 
 /**
  * Runs every resource's usage query over its lookback (at a coarse step: at

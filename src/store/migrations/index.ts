@@ -4,10 +4,19 @@ import { planningTables } from './003_planning.js';
 import { runCountsCapacityPairs } from './004_run_counts_capacity_pairs.js';
 import { pullRefresh } from './005_pull_refresh.js';
 import { runProvenance } from './006_run_provenance.js';
+import { headroomViews } from './007_headroom_views.js';
 import type { Migration } from './Migration.js';
 
 /** All migrations in order; the last one's version is the schema this build writes. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, analystViews, planningTables, runCountsCapacityPairs, pullRefresh, runProvenance];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  analystViews,
+  planningTables,
+  runCountsCapacityPairs,
+  pullRefresh,
+  runProvenance,
+  headroomViews,
+];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
 

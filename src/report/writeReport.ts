@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatDate } from '../report/dates.js';
-import type { ReportModel } from '../report/ReportModel.js';
-import { renderHtml } from '../report/renderHtml.js';
-import { renderCsv, renderJson } from '../report/renderJson.js';
-import { renderMarkdown } from '../report/renderMarkdown.js';
-import { renderPdf, type PdfOptions } from '../report/renderPdf.js';
+import { formatDate } from '../time/dates.js';
+import type { ReportModel } from './ReportModel.js';
+import { renderHtml } from './renderHtml.js';
+import { renderCsv, renderJson } from './renderJson.js';
+import { renderMarkdown } from './renderMarkdown.js';
+import { renderPdf, type PdfOptions } from './renderPdf.js';
 import type { OutputFormat, ReportFormat } from './reportFormats.js';
 
 export { OUTPUT_FORMATS, type OutputFormat, type ReportFormat } from './reportFormats.js';
@@ -17,9 +17,16 @@ const RENDER: Record<ReportFormat, (m: ReportModel) => string> = {
   csv: renderCsv,
 };
 
-/** `headroom-2026-11-24.md`: the generation date in the report's zone. */
+/**
+ * `headroom-2026-11-24.md`: the generation date in the report's zone; a
+ * report about another quarter is named after it (`headroom-2027-Q1.md`), a
+ * range after its days.
+ */
 export function reportFileName(model: ReportModel, format: OutputFormat): string {
-  return `headroom-${formatDate(model.generatedAtMs, model.timeZone)}.${format}`;
+  const p = model.period;
+  const current = p.startMs <= model.generatedAtMs && model.generatedAtMs < p.endMs;
+  const stem = current ? formatDate(model.generatedAtMs, model.timeZone) : p.kind === 'quarter' ? p.label : `${formatDate(p.startMs, model.timeZone)}_${formatDate(p.endMs - 1, model.timeZone)}`;
+  return `headroom-${stem}.${format}`;
 }
 
 /** Renders the model in each format into `dir` as `headroom-<date>.<ext>`; returns the paths written. */

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { basename, join, resolve } from 'node:path';
 import { DataError } from '../errors.js';
 import type { Shard } from '../shard.js';
-import { quoteIdentifier, quoteLiteral } from '../store/sql.js';
-import type { Store } from '../store/Store.js';
+import { quoteIdentifier, quoteLiteral } from './sql.js';
+import type { Store } from './Store.js';
 import { VERSION } from '../version.js';
 
 /**

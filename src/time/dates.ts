@@ -1,4 +1,6 @@
-/** Dates for reports: always in an explicit, named time zone. */
+import { DAY } from './constants.js';
+
+/** Dates for people: always in an explicit, named IANA time zone. */
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
@@ -18,25 +20,34 @@ function formatter(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   return f;
 }
 
-/** `2027-03-02` in `timeZone`. */
+/** `2027-03-02` in `timeZone`; `–` for null. */
 export function formatDate(ms: number | null, timeZone: string): string {
   if (ms === null || !Number.isFinite(ms)) return '–';
   return formatter(timeZone, false).format(ms);
 }
 
-/** `2027-03-02 14:00` in `timeZone`. */
+/** `2027-03-02 14:00` in `timeZone`; `–` for null. */
 export function formatDateTime(ms: number | null, timeZone: string): string {
   if (ms === null || !Number.isFinite(ms)) return '–';
   return formatter(timeZone, true).format(ms).replace(', ', ' ');
 }
 
-/** Throws a RangeError for an unknown IANA zone, so bad --tz values fail early. */
-export function checkTimeZone(timeZone: string): string {
-  formatter(timeZone, false);
-  return timeZone;
+/** Whether `timeZone` is an IANA zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatter(timeZone, false);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
-/** Whole days from `fromMs` to `toMs` (negative when in the past). */
+/** Whole days from `fromMs` to `toMs`, rounded (negative when `toMs` is earlier). */
 export function daysBetween(fromMs: number, toMs: number): number {
-  return Math.round((toMs - fromMs) / 86_400_000);
+  return Math.round((toMs - fromMs) / DAY);
+}
+
+/** ISO-8601 UTC (`2027-03-02T00:00:00.000Z`), or null for null and non-finite values. */
+export function isoOrNull(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
 }
