@@ -4,6 +4,7 @@ import { labelKey, type RangeSeries } from './matrix.js';
 import { groupQuery } from './peakQuery.js';
 import type { PromClient, PromClientOptions } from './PromClient.js';
 import { clientForSource } from './runPull.js';
+import { DAY } from '../../time/constants.js';
 
 /** One query of a resource, run as a pull would run it. */
 export interface QueryCheck {
@@ -21,7 +22,6 @@ export interface ResourceQueryCheck {
 
 /** At most this many points per series: enough to see the history's extent, cheap on any server. */
 const MAX_POINTS = 1000;
-import { DAY } from '../../time/constants.js';
 
 /**
  * Runs every resource's usage query over its lookback (at a coarse step: at
