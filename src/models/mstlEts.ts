@@ -24,6 +24,21 @@ export const mstlEts: Model = {
   },
 };
 
+/**
+ * stl_ets: R's stlf on a single-period series: as mstl_ets with only the
+ * shortest context period (the daily cycle of hourly data, the year of
+ * monthly data), for series whose longer cycles are too few or too weak to
+ * estimate.
+ */
+export const stlEts: Model = {
+  alias: 'stl_ets',
+  minLength: () => MIN_POINTS,
+  fit(y: Float64Array, ctx: FitContext): FittedModel {
+    const first = ctx.periods.map((p) => Math.round(p)).filter((p) => p >= 2 && y.length > 2 * p);
+    return fitMstlEts('stl_ets', y, { ...ctx, periods: first.length > 0 ? [Math.min(...first)] : [] });
+  },
+};
+
 /** stlf's own choice is one damped model; exported for reference tests against stlf(etsmodel = "AAN", damped = TRUE). */
 export function fitMstlEts(alias: string, y: Float64Array, ctx: FitContext, trend?: 'N' | 'A' | 'Ad'): FittedModel {
   const n = y.length;

@@ -8,11 +8,12 @@ import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
 import { logistic } from './logistic.js';
-import { mstlEts } from './mstlEts.js';
+import { mstlEts, stlEts } from './mstlEts.js';
 import { naive } from './naive.js';
 import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
 import { seasonalNaive } from './seasonalNaive.js';
+import { ses } from './ses.js';
 import { theilSen } from './theilSen.js';
 import { theta } from './theta.js';
 
@@ -35,6 +36,8 @@ export const MODELS: readonly Model[] = [
   autoArima,
   theta,
   mstlEts,
+  stlEts,
+  ses,
   comboMedian,
 ];
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ModelError } from '../../src/errors.js';
 import { fitAdditiveEts } from '../../src/models/etsAdditive.js';
-import { fitMstlEts, mstlEts } from '../../src/models/mstlEts.js';
+import { fitMstlEts, mstlEts, stlEts } from '../../src/models/mstlEts.js';
 import { intervalAt } from '../../src/models/Forecast.js';
 import { hourly, series } from './synthetic.js';
 
@@ -83,5 +83,14 @@ describe('mstl_ets as a capplan model', () => {
 
   it('refuses fewer than 4 points', () => {
     expect(() => mstlEts.fit(new Float64Array(3), hourly)).toThrow(ModelError);
+  });
+});
+
+describe('stl_ets', () => {
+  it('is mstl_ets on the shortest period only', () => {
+    const y = series(24 * 7 * 4, (t) => 50 + 10 * Math.sin((2 * Math.PI * t) / 24) + 5 * Math.sin((2 * Math.PI * t) / 168), 1, 8);
+    const single = stlEts.fit(y, hourly);
+    expect(single.params.periods).toEqual([24]);
+    expect(single.predict(48, [0.8])).toEqual(fitMstlEts('stl_ets', y, { periods: [24], stepMs: hourly.stepMs }).predict(48, [0.8]));
   });
 });
