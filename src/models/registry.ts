@@ -2,6 +2,7 @@ import type { Model } from './Model.js';
 import { autoArima } from './autoArima.js';
 import { comboMedian } from './combination.js';
 import { damped } from './damped.js';
+import { dotm } from './dotm.js';
 import { drift } from './drift.js';
 import { etsAdd } from './etsAdd.js';
 import { etsMul } from './etsMul.js';
@@ -35,6 +36,7 @@ export const MODELS: readonly Model[] = [
   logistic,
   autoArima,
   theta,
+  dotm,
   mstlEts,
   stlEts,
   ses,
