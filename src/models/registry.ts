@@ -9,7 +9,7 @@ import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
 import { logistic } from './logistic.js';
-import { mstlEts, stlEts } from './mstlEts.js';
+import { mstlArima, mstlEts, mstlTheta, stlEts } from './mstlEts.js';
 import { naive } from './naive.js';
 import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
@@ -39,6 +39,8 @@ export const MODELS: readonly Model[] = [
   dotm,
   mstlEts,
   stlEts,
+  mstlArima,
+  mstlTheta,
   ses,
   comboMedian,
 ];

@@ -9,7 +9,7 @@ import { series } from './synthetic.js';
  * exact lines (zero residuals), a step, a sawtooth, negative values, minimal lengths, daily data with a weekly period.
  * Every new model must either forecast within the contract or refuse with a ModelError.
  */
-const ALIASES = ['auto_arima', 'theta', 'dotm', 'ses', 'stl_ets', 'mstl_ets', 'combo_median'];
+const ALIASES = ['auto_arima', 'theta', 'dotm', 'ses', 'stl_ets', 'mstl_ets', 'mstl_arima', 'mstl_theta', 'combo_median'];
 const daily: FitContext = { periods: [7], stepMs: 86_400_000 };
 const SHAPES: [string, Float64Array, FitContext][] = [
   ['bytes near 1e12 with a weekly cycle', series(180, (t) => 8e11 + 1e9 * t + 5e10 * Math.sin((2 * Math.PI * t) / 7), 1e9, 1), daily],
