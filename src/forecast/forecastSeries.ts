@@ -349,8 +349,11 @@ function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
 /** Native (not aggregated) series up to this many points count as short: more backtest windows, the costly models. */
 const SHORT_SERIES_POINTS = 300;
 
-/** Models whose fit costs a few hundred milliseconds to seconds (order searches, decompositions with model selection). */
-const COSTLY = new Set(['auto_arima', 'mstl_ets', 'combo_median']);
+/**
+ * Models whose fit costs tens of milliseconds to seconds on a few hundred points (order searches, decompositions
+ * with model selection, optimised Theta): times every backtest window, more than a fleet forecast can carry.
+ */
+const COSTLY = new Set(['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl_theta', 'dotm', 'combo_median']);
 
 /**
  * Candidates whose cost suits the series. The costly ones run only where
