@@ -64,7 +64,7 @@ export function conformalIntervals(
 }
 
 /** Exponent of the band's growth with steps ahead beyond the backtest's reach (1: linear, a persistent slope error). */
-const BEYOND_REACH_GROWTH = Number(process.env.CAPPLAN_TUNE_GROWTH ?? 1);
+const BEYOND_REACH_GROWTH = 1;
 
 const tiny = (v: number) => 1e-9 * (Math.abs(v) + 1);
 
@@ -121,7 +121,6 @@ function anchorSteps(hb: number): number[] {
  * freedom × √(1 + 1/W)) to the normal one; it tends to 1 as windows grow.
  */
 export function fewWindowsFactor(windows: number, level: number): number {
-  if (process.env.CAPPLAN_TUNE_NOINFLATE) return 1;
   if (windows < 2) return 1;
   const p = (1 + level) / 2;
   const z = probit(p);

@@ -6,7 +6,7 @@ import { conformalIntervals } from './conformal.js';
 import { envelope, type Aggregation } from './envelope.js';
 import { regularize } from './regularize.js';
 import { detectLevelShifts, removeLevelShifts } from './levelShifts.js';
-import { applyLatestSlope, detectSlopeChange, SLOPE_CHANGE_PENALTY, widenForSlope } from './slopeChanges.js';
+import { applyLatestSlope, detectSlopeChange, widenForSlope } from './slopeChanges.js';
 import { probit } from 'simple-statistics';
 import { detectSeasonality } from './seasonality.js';
 import { SEASONAL_REPEAT_ALIAS, seasonalRepeat } from './seasonalRepeat.js';
@@ -124,7 +124,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
   if (shifts.length > 0) y = removeLevelShifts(y, shifts);
   // The latest regime drives the future: a significant change of slope re-slopes the older history.
-  const slopeChange = detectSlopeChange(y, periods.length ? Math.max(...periods) : 1, Number(process.env.CAPPLAN_TUNE_PENALTY ?? SLOPE_CHANGE_PENALTY));
+  const slopeChange = detectSlopeChange(y, periods.length ? Math.max(...periods) : 1);
   if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
@@ -170,12 +170,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
     const calibrated = conformalIntervals(windows, forecast.point, width, levels);
     // Few backtest windows give few, correlated errors: their quantiles understate the tails.
     // The model's own band is a floor, so calibration can widen a band but not shrink it below the model's.
-    intervals = process.env.CAPPLAN_TUNE_FLOOR === '0' ? calibrated.intervals : calibrated.intervals.map((iv, i) => unionBand(iv, forecast.intervals[i]));
+    intervals = calibrated.intervals.map((iv, i) => unionBand(iv, forecast.intervals[i]));
     coverage = calibrated.coverage.filter((c) => Number.isFinite(c.achieved));
   }
   if (slopeChange) {
-    const inflate = Number(process.env.CAPPLAN_TUNE_SLOPE_SE ?? 2);
-    for (const iv of intervals) widenForSlope(forecast.point, iv.lower, iv.upper, probit((1 + iv.level) / 2), slopeChange.slopeAfterSe * inflate);
+    for (const iv of intervals) widenForSlope(forecast.point, iv.lower, iv.upper, probit((1 + iv.level) / 2), slopeChange.slopeAfterSe * SLOPE_SE_AUTOCORRELATION);
   }
   const last = timestamps[timestamps.length - 1];
   const futureTimes = new Float64Array(h);
@@ -278,8 +277,11 @@ function withCombination(selection: Selection, lookup: Map<string, Model>, kind:
   return { model: model.alias, mase: mase(windows) };
 }
 
+/** The new slope's standard error assumes independent residuals; usage residuals are autocorrelated, so it is doubled. */
+const SLOPE_SE_AUTOCORRELATION = 2;
+
 /** A single model must beat the combination by this factor to be chosen over it: backtests on a few windows are noisy. */
-const COMBINATION_MARGIN = Number(process.env.CAPPLAN_TUNE_MARGIN ?? 0.7);
+const COMBINATION_MARGIN = 0.7;
 
 /**
  * Selection by backtest on a few windows picks the luckiest of many
@@ -347,8 +349,11 @@ function recentResiduals(y: Float64Array, fitted: Float64Array): Float64Array {
 /** Native (not aggregated) series up to this many points count as short: more backtest windows, the costly models. */
 const SHORT_SERIES_POINTS = 300;
 
-/** Models whose fit costs a few hundred milliseconds to seconds (order searches, decompositions with model selection). */
-const COSTLY = new Set(['auto_arima', 'mstl_ets', 'combo_median']);
+/**
+ * Models whose fit costs tens of milliseconds to seconds on a few hundred points (order searches, decompositions
+ * with model selection, optimised Theta): times every backtest window, more than a fleet forecast can carry.
+ */
+const COSTLY = new Set(['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl_theta', 'dotm', 'combo_median']);
 
 /**
  * Candidates whose cost suits the series. The costly ones run only where

@@ -68,7 +68,10 @@ export function detectSlopeChange(y: Float64Array, period = 1, penalty = SLOPE_C
     if (!beta) continue;
     const rss = yy - beta[0] * Sy - beta[1] * Sty - beta[2] * Suy;
     if (!best || rss < best.rss) best = { rss, index: i, b: beta[1], c: beta[2] };
-    // The same line with a step at τ instead of a bend: a jump near the end is not a new slope.
+  }
+  // The same line with a step instead of a bend, anywhere in the recent half up to the last point:
+  // a jump near the end (a cleanup, a migration) is not a new slope.
+  for (let i = from; i < n; i++) {
     const Ss = suf.n[i];
     const step = solve3([N, St, Ss, St, Stt, suf.t[i], Ss, suf.t[i], Ss], [Sy, Sty, suf.y[i]]);
     if (step) bestStep = Math.min(bestStep, yy - step[0] * Sy - step[1] * Sty - step[2] * suf.y[i]);

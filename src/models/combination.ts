@@ -3,7 +3,8 @@ import type { Forecast, ForecastInterval } from './Forecast.js';
 import type { FitContext, FittedModel, Model, ModelParam } from './Model.js';
 import { autoArima } from './autoArima.js';
 import { checkedHorizon, checkedLevels } from './intervals.js';
-import { mstlEts } from './mstlEts.js';
+import { decomposablePeriods } from './decomposed.js';
+import { mstlArima, mstlEts, mstlTheta } from './mstlEts.js';
 import { theta } from './theta.js';
 
 /**
@@ -111,5 +112,20 @@ export function medianCombination(alias: string, members: readonly Model[]): Mod
   };
 }
 
-/** combo_median: the median of ETS (on the MSTL-adjusted series), auto ARIMA and Theta. */
-export const comboMedian: Model = medianCombination('combo_median', [mstlEts, autoArima, theta]);
+const singleSeason = medianCombination('combo_median', [mstlEts, autoArima, theta]);
+const multiSeason = medianCombination('combo_median', [mstlEts, mstlArima, mstlTheta]);
+
+/**
+ * combo_median: the median of the ETS, ARIMA and Theta families. With at
+ * most one seasonal period they are STL + ETS, auto ARIMA (seasonal) and
+ * Theta (classical decomposition), as R runs them; with several (daily and
+ * weekly cycles of hourly data), which seasonal ARIMA and Theta cannot
+ * hold, all three run on the MSTL-adjusted series.
+ */
+export const comboMedian: Model = {
+  alias: 'combo_median',
+  minLength: (ctx: FitContext) => Math.min(singleSeason.minLength(ctx), multiSeason.minLength(ctx)),
+  fit(y: Float64Array, ctx: FitContext): FittedModel {
+    return (decomposablePeriods(ctx, y.length).length > 1 ? multiSeason : singleSeason).fit(y, ctx);
+  },
+};

@@ -77,11 +77,12 @@ export function fitAdditiveEts(y: Float64Array, trend: EtsTrend): AdditiveEtsFit
   if (damped) start.push(logit((0.97 - PHI_MIN) / (PHI_MAX - PHI_MIN)));
   start.push(0);
   if (hasTrend) start.push(0);
-  const first = nelderMead(objective, start, { step: 0.5, maxEvals: 600 * start.length, ftol: 1e-12, xtol: 1e-8 });
-  const second = nelderMead(objective, first.x, { step: 0.1, maxEvals: 600 * start.length, ftol: 1e-12, xtol: 1e-8 });
+  const first = nelderMead(objective, start, { step: 0.5, maxEvals: 250 * start.length, ftol: 1e-10, xtol: 1e-7 });
+  const second = nelderMead(objective, first.x, { step: 0.1, maxEvals: 250 * start.length, ftol: 1e-10, xtol: 1e-7 });
   decode(second.f <= first.f ? second.x : first.x, d);
   const params = { ...d };
-  const pass = etsPass(y, params);
+  const fitted = new Float64Array(n);
+  const pass = etsPass(y, params, fitted);
   const k = start.length; // α (β, φ), ℓ0 (b0)
   const sse = pass.sse;
   const loglik = -0.5 * n * (Math.log((2 * Math.PI * sse) / n) + 1);
@@ -97,7 +98,7 @@ export function fitAdditiveEts(y: Float64Array, trend: EtsTrend): AdditiveEtsFit
     slope: pass.slope,
     sigma2,
     aicc: sse > 0 ? aicc : Number.NEGATIVE_INFINITY,
-    fitted: pass.fitted,
+    fitted,
     forecast(h: number) {
       const mean = new Float64Array(h);
       let phiSum = 0;
@@ -115,21 +116,20 @@ export function fitAdditiveEts(y: Float64Array, trend: EtsTrend): AdditiveEtsFit
 }
 
 /** One filter pass: ŷ = ℓ + φb, ℓ ← ℓ + φb + αe, b ← φb + βe. */
-function etsPass(y: Float64Array, p: Decoded): { sse: number; level: number; slope: number; fitted: Float64Array } {
+function etsPass(y: Float64Array, p: Decoded, fitted?: Float64Array): { sse: number; level: number; slope: number } {
   const n = y.length;
-  const fitted = new Float64Array(n);
   let l = p.l0;
   let b = p.b0;
   let sse = 0;
   for (let t = 0; t < n; t++) {
     const yhat = l + p.phi * b;
-    fitted[t] = yhat;
+    if (fitted) fitted[t] = yhat;
     const e = y[t] - yhat;
     sse += e * e;
     l = yhat + p.alpha * e;
     b = p.phi * b + p.beta * e;
   }
-  return { sse, level: l, slope: b, fitted };
+  return { sse, level: l, slope: b };
 }
 
 /**

@@ -2,8 +2,10 @@ import { ModelError } from '../errors.js';
 import type { Forecast } from './Forecast.js';
 import type { FitContext, FittedModel, Model } from './Model.js';
 import { type AdditiveEtsFit, autoAdditiveEts, fitAdditiveEts } from './etsAdditive.js';
+import { autoArima } from './autoArima.js';
+import { decomposablePeriods, fitDecomposed } from './decomposed.js';
 import { checkedHorizon, symmetricForecast } from './intervals.js';
-import { mstl } from './stl.js';
+import { theta } from './theta.js';
 
 /**
  * mstl_ets: R's stlf / forecast(mstl(y)) for one or several seasonal
@@ -24,47 +26,65 @@ export const mstlEts: Model = {
   },
 };
 
+/**
+ * stl_ets: R's stlf on a single-period series: as mstl_ets with only the
+ * shortest context period (the daily cycle of hourly data, the year of
+ * monthly data), for series whose longer cycles are too few or too weak to
+ * estimate.
+ */
+export const stlEts: Model = {
+  alias: 'stl_ets',
+  minLength: () => MIN_POINTS,
+  fit(y: Float64Array, ctx: FitContext): FittedModel {
+    const first = decomposablePeriods(ctx, y.length).slice(0, 1);
+    return fitMstlEts('stl_ets', y, { ...ctx, periods: first });
+  },
+};
+
 /** stlf's own choice is one damped model; exported for reference tests against stlf(etsmodel = "AAN", damped = TRUE). */
 export function fitMstlEts(alias: string, y: Float64Array, ctx: FitContext, trend?: 'N' | 'A' | 'Ad'): FittedModel {
   const n = y.length;
   if (n < MIN_POINTS) throw new ModelError(alias, `needs at least ${MIN_POINTS} points, series has ${n}`);
-  // a period needs more than two cycles for STL
-  const periods = ctx.periods.map((p) => Math.round(p)).filter((p) => p >= 2 && n > 2 * p);
-  const decomposition = mstl(y, periods);
-  const adjusted = new Float64Array(n);
-  for (let t = 0; t < n; t++) {
-    let s = 0;
-    for (const seasonal of decomposition.seasonals) s += seasonal[t];
-    adjusted[t] = y[t] - s;
-  }
-  const ets: AdditiveEtsFit = trend === undefined ? autoAdditiveEts(adjusted) : fitAdditiveEts(adjusted, trend);
-  const fitted = new Float64Array(n);
-  for (let t = 0; t < n; t++) fitted[t] = ets.fitted[t] + (y[t] - adjusted[t]);
-  return {
-    alias,
-    fitted,
-    params: {
-      periods: decomposition.periods,
-      trend: ets.trend,
-      alpha: ets.alpha,
-      beta: ets.beta,
-      phi: ets.phi,
-      level: ets.level,
-      slope: ets.slope,
-      sigma: Math.sqrt(ets.sigma2),
-    },
-    predict(h: number, levels: readonly number[]): Forecast {
-      checkedHorizon(h);
-      const { mean, sd } = ets.forecast(h);
-      for (let i = 0; i < decomposition.periods.length; i++) {
-        const p = decomposition.periods[i];
-        const seasonal = decomposition.seasonals[i];
-        // the last full cycle, repeated: step k ahead takes the value one or more periods before it
-        for (let k = 0; k < h; k++) mean[k] += seasonal[n - p + (k % p)];
-      }
-      return symmetricForecast(mean, sd, levels);
-    },
-  };
+  return fitDecomposed(alias, y, decomposablePeriods(ctx, n), (adjusted) => {
+    const ets: AdditiveEtsFit = trend === undefined ? autoAdditiveEts(adjusted) : fitAdditiveEts(adjusted, trend);
+    return {
+      alias,
+      fitted: ets.fitted,
+      params: { trend: ets.trend, alpha: ets.alpha, beta: ets.beta, phi: ets.phi, level: ets.level, slope: ets.slope, sigma: Math.sqrt(ets.sigma2) },
+      predict(h: number, levels: readonly number[]): Forecast {
+        checkedHorizon(h);
+        const { mean, sd } = ets.forecast(h);
+        return symmetricForecast(mean, sd, levels);
+      },
+    };
+  });
 }
+
+/**
+ * mstl_arima: R's stlf(method = "arima"): a non-seasonal auto ARIMA on the
+ * MSTL-adjusted series, the seasonal cycles carried forward. Seasonal
+ * ARIMA cannot hold a weekly cycle of hourly data (a state of hundreds);
+ * this is how the ARIMA family takes part on such series.
+ */
+export const mstlArima: Model = {
+  alias: 'mstl_arima',
+  minLength: () => autoArima.minLength({ periods: [], stepMs: 1 }),
+  fit(y: Float64Array, ctx: FitContext): FittedModel {
+    const min = autoArima.minLength({ periods: [], stepMs: ctx.stepMs });
+    if (y.length < min) throw new ModelError('mstl_arima', `needs at least ${min} points, series has ${y.length}`);
+    return fitDecomposed('mstl_arima', y, decomposablePeriods(ctx, y.length), (adjusted) => autoArima.fit(adjusted, { periods: [], stepMs: ctx.stepMs }));
+  },
+};
+
+/** mstl_theta: the standard Theta method on the MSTL-adjusted series (R: stlf with forecastfunction = thetaf). */
+export const mstlTheta: Model = {
+  alias: 'mstl_theta',
+  minLength: () => theta.minLength({ periods: [], stepMs: 1 }),
+  fit(y: Float64Array, ctx: FitContext): FittedModel {
+    const min = theta.minLength({ periods: [], stepMs: ctx.stepMs });
+    if (y.length < min) throw new ModelError('mstl_theta', `needs at least ${min} points, series has ${y.length}`);
+    return fitDecomposed('mstl_theta', y, decomposablePeriods(ctx, y.length), (adjusted) => theta.fit(adjusted, { periods: [], stepMs: ctx.stepMs }));
+  },
+};
 
 const MIN_POINTS = 4;

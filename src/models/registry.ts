@@ -2,17 +2,19 @@ import type { Model } from './Model.js';
 import { autoArima } from './autoArima.js';
 import { comboMedian } from './combination.js';
 import { damped } from './damped.js';
+import { dotm } from './dotm.js';
 import { drift } from './drift.js';
 import { etsAdd } from './etsAdd.js';
 import { etsMul } from './etsMul.js';
 import { fourier } from './fourier.js';
 import { linear } from './linear.js';
 import { logistic } from './logistic.js';
-import { mstlEts } from './mstlEts.js';
+import { mstlArima, mstlEts, mstlTheta, stlEts } from './mstlEts.js';
 import { naive } from './naive.js';
 import { piecewise } from './piecewise.js';
 import { predictLinear1d, predictLinear30d, predictLinear7d } from './predictLinear.js';
 import { seasonalNaive } from './seasonalNaive.js';
+import { ses } from './ses.js';
 import { theilSen } from './theilSen.js';
 import { theta } from './theta.js';
 
@@ -34,7 +36,12 @@ export const MODELS: readonly Model[] = [
   logistic,
   autoArima,
   theta,
+  dotm,
   mstlEts,
+  stlEts,
+  mstlArima,
+  mstlTheta,
+  ses,
   comboMedian,
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BacktestWindow } from '../../src/forecast/backtest.js';
-import { conformalIntervals } from '../../src/forecast/conformal.js';
+import { conformalIntervals, fewWindowsFactor } from '../../src/forecast/conformal.js';
 import { Prng } from '../../src/source/demo/prng.js';
 
 describe('conformal intervals', () => {
@@ -34,5 +34,28 @@ describe('conformal intervals', () => {
     }));
     const c = conformalIntervals(windows, new Float64Array(h), width, [0.8]);
     expect(c.intervals[0].upper[h - 1]).toBeGreaterThan(2 * c.intervals[0].upper[0]);
+  });
+});
+
+describe('honest widths where the backtest says little', () => {
+  it('widens for few windows by the Student-t prediction factor, tending to 1 with many', () => {
+    // t(2, 0.9) = 1.886, √(1 + 1/3) = 1.155, z(0.9) = 1.2816
+    expect(fewWindowsFactor(3, 0.8)).toBeCloseTo((1.886 * Math.sqrt(4 / 3)) / 1.2816, 1);
+    expect(fewWindowsFactor(4, 0.8)).toBeGreaterThan(fewWindowsFactor(10, 0.8));
+    expect(fewWindowsFactor(200, 0.8)).toBeLessThan(1.01);
+    expect(fewWindowsFactor(1, 0.8)).toBe(1);
+  });
+
+  it('keeps widening beyond the backtest reach at least in proportion to the steps ahead', () => {
+    const hb = 10;
+    const windows: BacktestWindow[] = Array.from({ length: 5 }, (_, w) => ({
+      origin: w, actual: Float64Array.from({ length: hb }, () => (w % 2 ? 1 : -1)), point: new Float64Array(hb), width: new Float64Array(hb).fill(1), scale: 1,
+    }));
+    const h = 40;
+    const c = conformalIntervals(windows, new Float64Array(h), new Float64Array(h).fill(1), [0.8]);
+    const at = (k: number) => c.intervals[0].upper[k];
+    expect(at(hb - 1)).toBeGreaterThan(0);
+    expect(at(2 * hb - 1)).toBeCloseTo(2 * at(hb - 1), 9);
+    expect(at(4 * hb - 1)).toBeCloseTo(4 * at(hb - 1), 9);
   });
 });

@@ -145,3 +145,34 @@ describe('polynomial helpers', () => {
     expect(rootsOutside(Float64Array.from([1.75, 0.5]), 1)).toBe(false);
   });
 });
+
+describe('ARMA second moments (closed forms)', () => {
+  it('autocovariances of AR(1), MA(1) and ARMA(1,1) with unit innovations', async () => {
+    const { arimaAutocovariance } = await import('../../src/models/arima.js');
+    const ar = arimaAutocovariance(Float64Array.from([0.6]), new Float64Array(0), 3)!;
+    expect(ar[0]).toBeCloseTo(1 / (1 - 0.36), 12);
+    expect(ar[2]).toBeCloseTo(0.36 / (1 - 0.36), 12);
+    const ma = arimaAutocovariance(new Float64Array(0), Float64Array.from([0.4]), 3)!;
+    expect(Array.from(ma)).toEqual([expect.closeTo(1.16, 12), expect.closeTo(0.4, 12), 0]);
+    const arma = arimaAutocovariance(Float64Array.from([0.5]), Float64Array.from([0.3]), 2)!;
+    expect(arma[0]).toBeCloseTo((1 + 2 * 0.5 * 0.3 + 0.09) / (1 - 0.25), 12);
+    expect(arma[1]).toBeCloseTo(((1 + 0.5 * 0.3) * (0.5 + 0.3)) / (1 - 0.25), 12);
+  });
+
+  it('the stationary state covariance solves P = T P Tᵀ + R Rᵀ', async () => {
+    const { stationaryCovariance } = await import('../../src/models/arima.js');
+    const phi = Float64Array.from([0.5, -0.2, 0, 0, 0.3]);
+    const theta = Float64Array.from([0.4, 0, 0.1]);
+    const r = 5;
+    const P = stationaryCovariance(phi, theta, r)!;
+    const R = [1, 0.4, 0, 0.1, 0];
+    const T = (i: number, j: number) => (j === 0 ? phi[i] : j === i + 1 ? 1 : 0);
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < r; j++) {
+        let v = R[i] * R[j];
+        for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) v += T(i, a) * P[a * r + b] * T(j, b);
+        expect(P[i * r + j]).toBeCloseTo(v, 10);
+      }
+    }
+  });
+});

@@ -66,6 +66,17 @@ describe('combo_median', () => {
     }
   });
 
+  it('on half-hourly demand with daily and weekly cycles it combines the decomposition-based members, as accurate as R stlf', () => {
+    // fixtures/make-fixtures.R: stlf(msts(taylor[1:1680], seasonal.periods = c(48, 336)), h = 336, etsmodel = "AAN", damped = TRUE)
+    const stlf = JSON.parse(readFileSync(new URL('./fixtures/theta_stlf.json', import.meta.url), 'utf8'));
+    const truth = (JSON.parse(readFileSync(new URL('./fixtures/stl.json', import.meta.url), 'utf8')).series.taylor2016 as number[]).slice(1680);
+    const fm = comboMedian.fit(Float64Array.from(stlf.taylor1680 as number[]), { periods: [48, 336], stepMs: 1_800_000 });
+    expect(fm.params.members).toBe('mstl_ets,mstl_arima,mstl_theta');
+    const f = fm.predict(336, [0.8]);
+    const mae = (p: ArrayLike<number>) => truth.reduce((s, v, k) => s + Math.abs(v - p[k]), 0) / truth.length;
+    expect(mae(f.point)).toBeLessThan(1.1 * mae(stlf.stlf.taylor1680.mean));
+  });
+
   it('combines the members that accept a short series and names the one that refused', () => {
     const fm = comboMedian.fit(Float64Array.from([5, 6, 7, 8, 9]), hourly);
     expect(fm.params.refused).toBe('auto_arima');

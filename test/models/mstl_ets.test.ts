@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ModelError } from '../../src/errors.js';
 import { fitAdditiveEts } from '../../src/models/etsAdditive.js';
-import { fitMstlEts, mstlEts } from '../../src/models/mstlEts.js';
+import { fitMstlEts, mstlArima, mstlEts, mstlTheta, stlEts } from '../../src/models/mstlEts.js';
 import { intervalAt } from '../../src/models/Forecast.js';
 import { hourly, series } from './synthetic.js';
 
@@ -83,5 +83,37 @@ describe('mstl_ets as a capplan model', () => {
 
   it('refuses fewer than 4 points', () => {
     expect(() => mstlEts.fit(new Float64Array(3), hourly)).toThrow(ModelError);
+  });
+});
+
+describe('stl_ets', () => {
+  it('is mstl_ets on the shortest period only', () => {
+    const y = series(24 * 7 * 4, (t) => 50 + 10 * Math.sin((2 * Math.PI * t) / 24) + 5 * Math.sin((2 * Math.PI * t) / 168), 1, 8);
+    const single = stlEts.fit(y, hourly);
+    expect(single.params.periods).toEqual([24]);
+    expect(single.predict(48, [0.8])).toEqual(fitMstlEts('stl_ets', y, { periods: [24], stepMs: hourly.stepMs }).predict(48, [0.8]));
+  });
+});
+
+/**
+ * R 4.2 / forecast 8.20 (fixtures/make-fixtures.R): stlf(y, h = 24, level = c(80, 95), method = "arima") and
+ * forecast(mstl(y), h = 24, level = c(80, 95), forecastfunction = <thetaf on the adjusted series, non-seasonal>).
+ */
+const decomposed = JSON.parse(readFileSync(new URL('./fixtures/decomposed.json', import.meta.url), 'utf8')).decomposed;
+
+describe('mstl_arima and mstl_theta match R forecast.stl with auto.arima and thetaf', () => {
+  it.each(['AirPassengers', 'USAccDeaths', 'nottem'])('%s', (name) => {
+    const y = Float64Array.from(arimaFixtures.series[name] as number[]);
+    const ctx = { periods: [12], stepMs: 1 };
+    const arima = mstlArima.fit(y, ctx);
+    expect(`STL +  ${arima.params.model}`).toBe(decomposed[`arima_${name}`].method);
+    for (const [fm, ref] of [
+      [arima, decomposed[`arima_${name}`]],
+      [mstlTheta.fit(y, ctx), decomposed[`theta_${name}`]],
+    ] as const) {
+      const f = fm.predict(24, [0.8, 0.95]);
+      expect(maxRelDiff(f.point, ref.mean)).toBeLessThan(1e-3);
+      expect(maxHalfWidthDiff(intervalAt(f, 0.95)!.lower, f.point, { mean: ref.mean, lower: ref.lower95 })).toBeLessThan(0.01);
+    }
   });
 });
