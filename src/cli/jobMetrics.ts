@@ -36,7 +36,7 @@ export async function withJobMetrics(
   body: (ctx: CliContext, job: JobRecord) => Promise<void>,
 ): Promise<void> {
   const job: JobRecord = { seriesForecast: 0, seriesFailed: 0, seriesAtRisk: 0, pullFailures: 0 };
-  if (!target.url) return body(ctx, job);
+  // The URL is read when the job ends, not now: a plan file loaded by the body may name it.
   let exitCode: number = ExitCode.ok;
   const tracked: CliContext = {
     stdout: ctx.stdout,
@@ -65,9 +65,10 @@ export async function withJobMetrics(
   try {
     await body(tracked, job);
   } catch (err) {
-    await push(false);
+    if (target.url) await push(false);
     throw err;
   }
+  if (!target.url) return;
   // A body may report its failure as an exit code instead of throwing (capplan run logs
   // its errors in logfmt and sets the code): only ok and "risk found" are successes.
   const succeeded = job.pullFailures === 0 && (exitCode === ExitCode.ok || exitCode === ExitCode.riskFound);

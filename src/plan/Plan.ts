@@ -50,4 +50,6 @@ export interface Plan {
   readonly planning?: PlanningSpec;
   /** Where `capplan run` mails the report (SMTP settings come from the environment). */
   readonly email?: { readonly to: readonly string[]; readonly format: 'md' | 'html' | 'pdf'; readonly timeZone: string };
+  /** Where `capplan run` pushes its own job metrics (a Prometheus Pushgateway URL); `--pushgateway` overrides it. */
+  readonly pushgateway?: string;
 }

@@ -54,7 +54,7 @@ export function normalizePlan(spec: PlanSpec, locate: Locate = () => ''): Plan {
     format: spec.email.format ?? 'html',
     timeZone: spec.email.timeZone ?? 'UTC',
   };
-  return { sources, resources, planning, ...(email ? { email } : {}) };
+  return { sources, resources, planning, ...(email ? { email } : {}), ...(spec.pushgateway ? { pushgateway: spec.pushgateway } : {}) };
 }
 
 type Fail = (path: PlanPath, detail: string) => never;

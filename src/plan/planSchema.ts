@@ -115,6 +115,11 @@ export const planSchema = z.strictObject(
         { error: 'expected a mapping with to (and format, timeZone)' },
       )
       .optional(),
+    pushgateway: z
+      .string({ error: 'expected an http(s) URL of a Prometheus Pushgateway' })
+      .trim()
+      .regex(/^https?:\/\/\S+$/, { error: 'expected an http(s) URL of a Prometheus Pushgateway' })
+      .optional(),
   },
   { error: 'expected a mapping with sources and resources' },
 );

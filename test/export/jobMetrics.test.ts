@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,24 @@ describe('capplan run --pushgateway: job metrics in a real Pushgateway, scraped 
     expect(r.code).toBe(ExitCode.failure);
     expect(r.stderr).toContain(`level=error stage=push msg="pushgateway http://127.0.0.1:${port}: connect ECONNREFUSED`);
     expect(r.stderr).toMatch(/stage=report msg="written to/);
+  }, 60_000);
+
+  it("without --pushgateway, the plan's pushgateway: is used; a bad URL there is refused before any work", async () => {
+    const db = join(dir, 'demo.duckdb');
+    const plan = join(dir, 'planned.yaml');
+    writeFileSync(plan, `${PLAN}\npushgateway: ${pgw.url}\n`);
+    const r = await runCli(['run', '--plan', plan, '--db', db, '--out', join(dir, 'reports3'), '--no-pull']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/stage=push msg="pushed success to http:\/\/127\.0\.0\.1:\d+ \(job=capplan, instance=planned\)"/);
+    const exposed = await (await fetch(`${pgw.url}/metrics`)).text();
+    expect(exposed).toMatch(/capplan_last_success_timestamp_seconds\{[^}]*instance="planned"[^}]*\}/);
+
+    const badPlan = join(dir, 'bad-pushgateway.yaml');
+    writeFileSync(badPlan, `${PLAN}\npushgateway: not-a-url\n`);
+    const bad = await runCli(['run', '--plan', badPlan, '--db', join(dir, 'never-made.duckdb'), '--out', join(dir, 'reports4'), '--no-pull']);
+    expect(bad.code).toBe(ExitCode.usage);
+    expect(bad.stderr).toMatch(/pushgateway.*expected an http\(s\) URL of a Prometheus Pushgateway/);
+    expect(existsSync(join(dir, 'never-made.duckdb'))).toBe(false);
   }, 60_000);
 
   it('text format and grouping path follow the Pushgateway conventions', () => {

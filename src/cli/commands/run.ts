@@ -42,12 +42,21 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
     .option('--strict', 'warnings fail the run: a query returning no series (exit 6), a scenario naming no stored resource or a horizon longer than 2× the history (exit 2)')
     .option('--pushgateway <url>', `push the run's own metrics (last success, duration, series, risks, failures) to this Prometheus Pushgateway (default: ${PUSHGATEWAY_ENV})`)
     .addHelpText('after', '\nCrontab (Mondays 07:00):\n  0 7 * * MON cd /srv/capplan && npx capplan run --plan plan.yaml --db capplan.duckdb --fail-on-risk 2>>capplan.log')
-    .action(async (opts: RunOptions) => withJobMetrics(ctx, { url: opts.pushgateway ?? ctx.env[PUSHGATEWAY_ENV], key: groupingKeyFor(opts.plan) }, async (ctx, job) => {
+    .action(async (opts: RunOptions) => {
+      // --pushgateway, else the plan's `pushgateway:`, else CAPPLAN_PUSHGATEWAY_URL; the plan is read inside the job.
+      let planPushgateway: string | undefined;
+      const target = {
+        get url(): string | undefined {
+          return opts.pushgateway ?? planPushgateway ?? ctx.env[PUSHGATEWAY_ENV];
+        },
+        key: groupingKeyFor(opts.plan),
+      };
+      return withJobMetrics(ctx, target, async (ctx, job) => {
       const log = logger(ctx);
       // Every line `run` writes on stderr is logfmt, errors included: cron mails it, log shippers parse it.
       const state: JobState = { stage: 'config', disposers: [] };
       try {
-        await runJob(ctx, opts, log, state, job);
+        await runJob(ctx, opts, log, state, job, (url) => (planPushgateway = url));
       } catch (err) {
         // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
         const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
@@ -58,7 +67,8 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
       } finally {
         for (const dispose of state.disposers) dispose();
       }
-    }));
+      });
+    });
 };
 
 /** Where the job is (named in its log lines and errors), and what to undo when it ends. */
@@ -69,9 +79,10 @@ interface JobState {
 
 type Log = ReturnType<typeof logger>;
 
-async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobState, job: JobRecord): Promise<void> {
+async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobState, job: JobRecord, onPushgateway: (url: string | undefined) => void): Promise<void> {
   const { loadPlan } = await import('../../plan/loadPlan.js');
   const plan = await loadPlan(opts.plan);
+  onPushgateway(plan.pushgateway);
   const tz = opts.tz ?? plan.email?.timeZone ?? 'UTC';
   checkTimeZoneOption(tz);
   const format = opts.format ?? plan.email?.format ?? 'html';
