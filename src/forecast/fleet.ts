@@ -16,70 +16,123 @@ export interface FleetOptions {
   readonly forecast: ForecastOptions;
   /** Worker threads; 1 forecasts in this thread. Default: one per core, at most 8. */
   readonly workers?: number;
+  /** Series queued per worker (default 4): a worker never waits for the reader or the writer between series. */
+  readonly queuePerWorker?: number;
+  /** The worker script; tests give one that misbehaves. Default: the compiled fleetWorker. */
+  readonly script?: string;
 }
 
 /**
  * Forecasts a stream of series on a pool of worker threads, yielding each
- * outcome as it completes (not in input order). At most one series per
- * worker is in flight, so memory stays flat however large the fleet.
+ * outcome as it completes (not in input order). A few series are queued per
+ * worker, so the next one is ready when a forecast ends and the input is read
+ * while the workers forecast; memory stays bounded by that queue however
+ * large the fleet.
+ *
+ * A worker that crashes with an error ends the run (the error names the
+ * series). A worker that exits without one (an `process.exit` deep in a
+ * dependency, a thread killed) fails the series it held with that reason
+ * and is replaced; the series queued behind it go to another worker. The
+ * run never waits forever for a series.
  */
 export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: FleetOptions): AsyncGenerator<FleetOutput> {
   const count = options.workers ?? Math.min(8, availableParallelism());
-  const script = workerScript();
+  const script = options.script ?? workerScript();
   if (count <= 1 || !script) {
     for await (const s of input) yield forecastOne({ id: s.id, timestamps: s.samples.timestamps, values: s.samples.values, options: options.forecast });
     return;
   }
-  const workers: Worker[] = [];
-  const idle: Worker[] = [];
-  const current = new Map<Worker, string>();
+  const depth = Math.max(1, options.queuePerWorker ?? 4);
+  /** The tasks each live worker holds, in the order sent (it works through them in that order). */
+  const held = new Map<Worker, FleetTask[]>();
+  /** Tasks a worker held behind the one it exited on: sent again to another. */
+  const retry: FleetTask[] = [];
   const done: FleetOutput[] = [];
   let failure: Error | null = null;
+  let stopping = false;
+  /** Workers in a row that exited before finishing any series. */
+  let barrenExits = 0;
   let wake: (() => void) | null = null;
   const notify = () => {
     const w = wake;
     wake = null;
     w?.();
   };
-  for (let i = 0; i < count; i++) {
+  const start = () => {
     const worker = new Worker(script);
+    const tasks: FleetTask[] = [];
+    held.set(worker, tasks);
+    let finishedAny = false;
     worker.on('message', (out: FleetOutput) => {
+      finishedAny = true;
+      const at = tasks.findIndex((t) => t.id === out.id);
+      if (at >= 0) tasks.splice(at, 1);
       done.push(out);
-      current.delete(worker);
-      idle.push(worker);
       notify();
     });
     worker.on('error', (err) => {
-      failure = new Error(`forecast worker crashed on series ${current.get(worker) ?? '?'}: ${err.message}`, { cause: err });
+      failure ??= new Error(`forecast worker crashed on series ${tasks[0]?.id ?? '?'}: ${err.message}`, { cause: err });
       notify();
     });
-    workers.push(worker);
-    idle.push(worker);
-  }
+    worker.on('exit', (code) => {
+      held.delete(worker);
+      if (stopping || failure) return;
+      // Workers that keep exiting before finishing anything cannot start at all: replacing them would only loop.
+      barrenExits = finishedAny ? 0 : barrenExits + 1;
+      if (barrenExits > count + 2) {
+        failure = new Error(`forecast workers keep exiting (code ${code}) before finishing any series`);
+        notify();
+        return;
+      }
+      // It was working on the first task it held; the others never started and go to another worker.
+      const [lost, ...waiting] = tasks.splice(0);
+      if (lost) done.push({ id: lost.id, error: `the forecast worker exited (code ${code}) while forecasting this series, without an error` });
+      retry.push(...waiting);
+      start();
+      notify();
+    });
+  };
+  for (let i = 0; i < count; i++) start();
+  const inFlight = () => {
+    let n = 0;
+    for (const tasks of held.values()) n += tasks.length;
+    return n + retry.length;
+  };
+  /** The live worker holding the fewest series, if it has room for one more. */
+  const leastBusy = (): [Worker, FleetTask[]] | null => {
+    let best: [Worker, FleetTask[]] | null = null;
+    for (const entry of held) if (entry[1].length < depth && (!best || entry[1].length < best[1].length)) best = entry;
+    return best;
+  };
   const iterator = input[Symbol.asyncIterator]();
   let inputDone = false;
   try {
     for (;;) {
-      while (!inputDone && idle.length > 0) {
-        const next = await iterator.next();
-        if (next.done) {
-          inputDone = true;
-          break;
+      for (let target = leastBusy(); (retry.length > 0 || !inputDone) && target && !failure; target = leastBusy()) {
+        let task = retry.shift();
+        if (!task) {
+          const next = await iterator.next();
+          if (next.done) {
+            inputDone = true;
+            break;
+          }
+          task = { id: next.value.id, timestamps: next.value.samples.timestamps, values: next.value.samples.values, options: options.forecast };
         }
-        const worker = idle.pop() as Worker;
-        const timestamps = next.value.samples.timestamps.slice();
-        const values = next.value.samples.values.slice();
-        const task: FleetTask = { id: next.value.id, timestamps, values, options: options.forecast };
-        current.set(worker, task.id);
-        worker.postMessage(task, [timestamps.buffer, values.buffer]);
+        // Reading took a while: the pool may have changed (a worker exited and was replaced).
+        const [worker, tasks] = leastBusy() ?? (held.has(target[0]) ? target : ([...held][0] ?? target));
+        // Copied, not transferred: the caller keeps its arrays, and the task can be sent again if its worker exits.
+        tasks.push(task);
+        worker.postMessage(task);
+        while (done.length > 0) yield done.shift() as FleetOutput;
       }
       while (done.length > 0) yield done.shift() as FleetOutput;
       if (failure) throw failure;
-      if (inputDone && current.size === 0) return;
-      if (done.length === 0 && (idle.length === 0 || inputDone)) await new Promise<void>((resolve) => (wake = resolve));
+      if (inputDone && inFlight() === 0) return;
+      if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    stopping = true;
+    await Promise.all([...held.keys()].map((w) => w.terminate()));
     await iterator.return?.();
   }
 }

@@ -58,7 +58,8 @@ export interface ForecastRunSummary {
 /** Forecasts a stream of series; `forecastFleet` unless a test injects another. */
 export type Forecaster = (input: AsyncIterable<FleetInput>, options: FleetOptions) => AsyncIterable<FleetOutput>;
 
-const BATCH = 64;
+/** Series per write: each write is one transaction with fixed costs (staging tables, prepared statements). */
+export const WRITE_BATCH = 256;
 
 /**
  * Forecasts every stored series (read from DuckDB in bounded batches,
@@ -119,13 +120,26 @@ export async function forecastStore(store: Store, options: ForecastStoreOptions,
   const scenarioRuns = new Map<string, number>();
   for (const s of options.scenarios ?? []) scenarioRuns.set(s.name, await store.beginForecastRun(runInfo(s)));
   const batches = new Map<number, ForecastRecord[]>([[runId, []], ...[...scenarioRuns.values()].map((id): [number, ForecastRecord[]] => [id, []])]);
+  // Results are written in the background while the next series are forecast; one write at a time,
+  // so at most two batches are held. `force` waits for everything written so far.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async (force: boolean) => {
+    const ready: [number, ForecastRecord[]][] = [];
     for (const [id, batch] of batches) {
-      if (batch.length > 0 && (force || batch.length >= BATCH)) {
-        await store.writeForecasts(id, batch);
+      if (batch.length > 0 && (force || batch.length >= WRITE_BATCH)) {
+        ready.push([id, batch]);
         batches.set(id, []);
       }
     }
+    if (ready.length > 0) {
+      await writing;
+      writing = (async () => {
+        for (const [id, batch] of ready) await store.writeForecasts(id, batch);
+      })();
+      // Observed now so a failure is never unhandled; it surfaces at the next flush.
+      writing.catch(() => undefined);
+    }
+    if (force) await writing;
   };
   const seen = new Set<string>();
   const anomalies: string[] = [];

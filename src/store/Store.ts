@@ -269,7 +269,14 @@ export class Store {
    * the caller may write to the store between series.
    */
   async *streamSamples(seriesIds?: readonly string[]): AsyncGenerator<StoredSamples> {
-    yield* readSampleBatches(this.connection, await sampleCounts(this.connection, seriesIds));
+    const counts = await sampleCounts(this.connection, seriesIds);
+    // A connection of its own, so the next batch is read while the caller writes results on the main one.
+    const reader = await this.instance.connect();
+    try {
+      yield* readSampleBatches(reader, counts, undefined, { prefetch: true });
+    } finally {
+      reader.closeSync();
+    }
   }
 
   /**

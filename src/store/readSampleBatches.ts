@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { listParam } from './sqlValues.js';
 
 /** One series' samples, ascending by time. */
@@ -29,29 +29,61 @@ export async function sampleCounts(connection: DuckDBConnection, seriesIds?: rea
 
 /**
  * Reads the samples of the given series (in the order given) in batches of
- * about `maxSamples`, one query per batch. Each batch is read completely
- * before its first series is yielded, so the caller may run other statements
- * on the same connection between series: a DuckDB connection runs one query
- * at a time, and a streaming result left open while another statement runs
- * on its connection ends early without an error.
+ * about `maxSamples`, one query per batch, prepared once. Each batch is read
+ * completely before its first series is yielded, so the caller may run other
+ * statements on the same connection between series: a DuckDB connection runs
+ * one query at a time, and a streaming result left open while another
+ * statement runs on its connection ends early without an error.
+ *
+ * With `prefetch`, the next batch is read while the caller works through the
+ * current one (two batches held at most). Only on a connection nothing else
+ * uses while the generator runs, for the reason above.
  */
 export async function* readSampleBatches(
   connection: DuckDBConnection,
   counts: ReadonlyMap<string, number>,
   maxSamples: number = SAMPLES_PER_BATCH,
+  { prefetch = false }: { prefetch?: boolean } = {},
 ): AsyncGenerator<StoredSamples> {
+  const batches: { ids: string[]; size: number }[] = [];
   let batch: string[] = [];
   let size = 0;
   for (const [id, n] of counts) {
     if (batch.length > 0 && size + n > maxSamples) {
-      yield* await readBatch(connection, batch, size);
+      batches.push({ ids: batch, size });
       batch = [];
       size = 0;
     }
     batch.push(id);
     size += n;
   }
-  if (batch.length > 0) yield* await readBatch(connection, batch, size);
+  if (batch.length > 0) batches.push({ ids: batch, size });
+  if (batches.length === 0) return;
+  const statement = await connection.prepare(
+    `SELECT k.idx, epoch_ms(x.ts)::DOUBLE, x.value
+     FROM samples x
+     JOIN (SELECT unnest($1::VARCHAR[]) AS series_id, unnest(range(len($1::VARCHAR[])))::INTEGER AS idx) k USING (series_id)
+     ORDER BY k.idx, x.ts`,
+  );
+  const read = (b: { ids: string[]; size: number }) => readBatch(statement, b.ids, b.size);
+  let ahead: Promise<StoredSamples[]> | null = null;
+  try {
+    for (let i = 0; i < batches.length; i++) {
+      const current = ahead ?? read(batches[i]);
+      ahead = null;
+      const rows = await current;
+      if (prefetch && i + 1 < batches.length) {
+        ahead = read(batches[i + 1]);
+        // Observed at once: an early return must not leave an unhandled rejection behind.
+        ahead.catch(() => undefined);
+      }
+      yield* rows;
+    }
+  } finally {
+    // The statement's connection must be idle before the caller closes it.
+    if (ahead) await (ahead as Promise<StoredSamples[]>).catch(() => undefined);
+    statement.destroySync();
+  }
 }
 
 /**
@@ -61,14 +93,9 @@ export async function* readSampleBatches(
  * inferred from counts. Columns are read from DuckDB's vectors, not converted
  * value by value.
  */
-async function readBatch(connection: DuckDBConnection, ids: readonly string[], sizeHint: number): Promise<StoredSamples[]> {
-  const result = await connection.run(
-    `SELECT k.idx, epoch_ms(x.ts)::DOUBLE, x.value
-     FROM samples x
-     JOIN (SELECT unnest($1::VARCHAR[]) AS series_id, unnest(range(len($1::VARCHAR[])))::INTEGER AS idx) k USING (series_id)
-     ORDER BY k.idx, x.ts`,
-    [listParam(ids)],
-  );
+async function readBatch(statement: DuckDBPreparedStatement, ids: readonly string[], sizeHint: number): Promise<StoredSamples[]> {
+  statement.bind([listParam(ids)]);
+  const result = await statement.run();
   let capacity = Math.max(1, sizeHint);
   let idx = new Int32Array(capacity);
   let t = new Float64Array(capacity);

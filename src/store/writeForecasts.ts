@@ -1,4 +1,4 @@
-import { DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection } from '@duckdb/node-api';
+import { DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection, type DuckDBPreparedStatement, type DuckDBValue } from '@duckdb/node-api';
 import { listParam } from './sqlValues.js';
 import type { ErrorBudgetRecord, ForecastRecord } from './ForecastRecord.js';
 
@@ -42,13 +42,27 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
     appender.closeSync();
   }
 
+  // Prepared once per batch, not once per row: parsing and planning cost more than the insert itself.
+  const insertForecast = await connection.prepare(
+    `INSERT INTO forecasts VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::INTEGER[], []), $8::JSON, $9::JSON, $10, $11, $12, $13::JSON,
+           epoch_ms($14::BIGINT)::TIMESTAMPTZ, epoch_ms($15::BIGINT)::TIMESTAMPTZ, $16, $17, $18, $19, $20, $21)`,
+  );
+  const insertExhaustion = await connection.prepare(
+    `INSERT INTO exhaustion VALUES ($1, $2, $3, $4, $5,
+       epoch_ms($6::BIGINT)::TIMESTAMPTZ, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ,
+       epoch_ms($9::BIGINT)::TIMESTAMPTZ)`,
+  );
+  const insertRecommendation = await connection.prepare(
+    `INSERT INTO recommendations VALUES ($1, $2, $3, $4, $5, $6, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ, $9, $10, $11::JSON)`,
+  );
+  const run = async (statement: DuckDBPreparedStatement, values: DuckDBValue[]) => {
+    statement.bind(values);
+    await statement.run();
+  };
   await connection.run('BEGIN TRANSACTION');
   try {
     for (const r of records) {
-      await connection.run(
-        `INSERT INTO forecasts VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::INTEGER[], []), $8::JSON, $9::JSON, $10, $11, $12, $13::JSON,
-           epoch_ms($14::BIGINT)::TIMESTAMPTZ, epoch_ms($15::BIGINT)::TIMESTAMPTZ, $16, $17, $18, $19, $20, $21)`,
-        [
+      await run(insertForecast, [
           runId,
           r.seriesId,
           r.model,
@@ -70,26 +84,17 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
           r.data ? Math.round(r.data.resolutionMs / 1000) : null,
           finiteOrNull(r.lastValue),
           r.error,
-        ],
-      );
+      ]);
       for (const e of r.exhaustion) {
-        await connection.run(
-          `INSERT INTO exhaustion VALUES ($1, $2, $3, $4, $5,
-             epoch_ms($6::BIGINT)::TIMESTAMPTZ, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ,
-             epoch_ms($9::BIGINT)::TIMESTAMPTZ)`,
-          [runId, r.seriesId, e.threshold, e.capacity, e.status, msOrNull(e.p10), msOrNull(e.p50), msOrNull(e.p90), Math.round(e.horizonEndMs)],
-        );
+        await run(insertExhaustion, [runId, r.seriesId, e.threshold, e.capacity, e.status, msOrNull(e.p10), msOrNull(e.p50), msOrNull(e.p90), Math.round(e.horizonEndMs)]);
       }
       const rec = r.recommendation;
       if (rec) {
-        await connection.run(
-          `INSERT INTO recommendations VALUES ($1, $2, $3, $4, $5, $6, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ, $9, $10, $11::JSON)`,
-          [
+        await run(insertRecommendation, [
             runId, r.seriesId, rec.risk, rec.targetHeadroom, rec.action, rec.amount, msOrNull(rec.neededByMs), msOrNull(rec.orderByMs),
             Math.round(rec.leadTimeMs / 1000), rec.late,
             JSON.stringify(rec.capacityChanges.map((c) => ({ at: new Date(c.atMs).toISOString(), kind: c.kind, amount: c.amount, ...(c.note ? { note: c.note } : {}) }))),
-          ],
-        );
+        ]);
       }
     }
     await connection.run(`CREATE OR REPLACE TEMP TABLE staging_ids AS SELECT unnest($1::VARCHAR[]) AS series_id, generate_subscripts($1::VARCHAR[], 1) - 1 AS series_idx`, [
@@ -106,6 +111,7 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
     await connection.run('ROLLBACK');
     throw err;
   } finally {
+    for (const statement of [insertForecast, insertExhaustion, insertRecommendation]) statement.destroySync();
     await connection.run('DROP TABLE IF EXISTS temp.staging_points');
     await connection.run('DROP TABLE IF EXISTS temp.staging_ids');
   }

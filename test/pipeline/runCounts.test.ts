@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, IncompleteRunError } from '../../src/errors.js';
 import { forecastFleet, type FleetInput, type FleetOptions, type FleetOutput } from '../../src/forecast/fleet.js';
-import { forecastStore, type ForecastStoreOptions } from '../../src/pipeline/forecastStore.js';
+import { forecastStore, WRITE_BATCH, type ForecastStoreOptions } from '../../src/pipeline/forecastStore.js';
 import { seriesId } from '../../src/store/seriesId.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
@@ -126,18 +126,25 @@ describe('a forecast run accounts for every series', () => {
 
   it('fails the run when the database holds fewer rows than the run counted', async () => {
     const store = await Store.open(join(tempDir(), 'rows.duckdb'), { now: () => NOW });
-    await storeFleet(store, 70);
-    // After the first batch of 64 is written, one of its rows disappears.
+    const size = WRITE_BATCH + 6;
+    await storeFleet(store, size);
+    // After the first batch is written (in the background, while forecasting goes on), one of its rows disappears.
     const losingRows = async function* (input: AsyncIterable<FleetInput>, options: FleetOptions): AsyncGenerator<FleetOutput> {
       let i = 0;
       for await (const out of forecastFleet(input, options)) {
-        if (i++ === 66) await store.connection.run(`DELETE FROM forecasts WHERE run_id = 1 AND series_id = (SELECT min(series_id) FROM forecasts WHERE run_id = 1)`);
+        if (i++ === WRITE_BATCH + 2) {
+          const written = async () => Number((await store.query(`SELECT count(*) FROM forecasts WHERE run_id = 1`)).rows[0][0]);
+          while ((await written()) < WRITE_BATCH) await new Promise((resolve) => setTimeout(resolve, 10));
+          await store.connection.run(`DELETE FROM forecasts WHERE run_id = 1 AND series_id = (SELECT min(series_id) FROM forecasts WHERE run_id = 1)`);
+        }
         yield out;
       }
     };
     const error = await forecastStore(store, OPTIONS, losingRows).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IncompleteRunError);
-    expect((error as Error).message).toMatch(/expected 70 series, forecast 70, failed 0, skipped 0 \(no samples\); run #1 holds 69 forecast and 0 failed rows, not 70 and 0/);
+    expect((error as Error).message).toContain(
+      `expected ${size} series, forecast ${size}, failed 0, skipped 0 (no samples); run #1 holds ${size - 1} forecast and 0 failed rows, not ${size} and 0`,
+    );
     expect((await runRow(store, 1)).status).toBe('failed');
     store.close();
   });
