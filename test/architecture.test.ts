@@ -8,13 +8,16 @@ const LAYER: Record<string, number> = {
   store: 1,
   models: 2,
   forecast: 3,
-  plan: 4, source: 4,
-  pipeline: 5,
-  report: 6,
-  email: 7, export: 7, notebook: 7,
-  cli: 8,
+  source: 4,
+  plan: 5,
+  pipeline: 6,
+  report: 7,
+  email: 8, export: 8, notebook: 8,
+  cli: 9,
 };
 const SRC = resolve('src');
+/** The demo generator's planning, which moves out of source/ into its own folder next. */
+const TEMPORARY = new Set(['source/demo/demoPlanning.ts']);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -55,8 +58,15 @@ describe('architecture: layers import downward only (ARCHITECTURE.md)', () => {
     expect(bad).toEqual([]);
   });
 
+  it('source/ imports no plan/ (the source owns its connection types; plans are built on them)', () => {
+    const bad = all
+      .filter(([from, to]) => top(from) === 'source' && top(to) === 'plan' && !TEMPORARY.has(relative(SRC, from)))
+      .map(([f, t]) => `${relative(SRC, f)} → ${relative(SRC, t)}`);
+    expect(bad).toEqual([]);
+  });
+
   it('no folder imports a layer above its own', () => {
-    const bad = all.filter(([from, to]) => LAYER[top(to)] > LAYER[top(from)]).map(([f, t]) => `${relative(SRC, f)} → ${relative(SRC, t)}`);
+    const bad = all.filter(([from, to]) => LAYER[top(to)] > LAYER[top(from)] && !TEMPORARY.has(relative(SRC, from))).map(([f, t]) => `${relative(SRC, f)} → ${relative(SRC, t)}`);
     expect(bad).toEqual([]);
   });
 });

@@ -120,7 +120,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
     if (opts.pull) {
       state.stage = 'pull';
       // The Prometheus client loads only when this run pulls.
-      const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../source/prometheus/runPull.js')]);
+      const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../pipeline/runPull.js')]);
       const closed = await closeInterruptedPulls(store);
       if (closed > 0) log('warn', 'pull', `closed ${closed} pull(s) left running by an interrupted run; this pull resumes after what they stored`);
       const withSlos = { ...plan, resources: [...plan.resources, ...sloPullResources(plan)] };
