@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { forecastFleet, workerScript, type FleetInput, type FleetOutput } from '../../src/forecast/fleet.js';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 
 const DAY = 86_400_000;
 
