@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { formatDate } from '../../time/dates.js';
 import { planSourceOf } from '../../plan/planSource.js';
-import { reportRisks } from './forecast.js';
+import { reportRisks } from '../reportRisks.js';
 import type { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';

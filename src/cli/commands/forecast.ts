@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { DataError, ExitCode, UsageError } from '../../errors.js';
+import { DataError, UsageError } from '../../errors.js';
 import { exhaustion } from '../../forecast/exhaustion.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
-import type { Risk } from '../../pipeline/planRun.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { resolveShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
@@ -10,6 +9,7 @@ import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
+import { reportRisks } from '../reportRisks.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf, positiveInt } from '../options.js';
 
@@ -226,18 +226,6 @@ async function forecastShardToParquet(
   const m = result.manifest;
   ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
   reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
-}
-
-/** Prints the risks; with --fail-on-risk, ends with exit code 3 when there are any. */
-export function reportRisks(ctx: CliContext, risks: readonly Risk[], failOnRisk: boolean): void {
-  if (risks.length === 0) {
-    ctx.stdout.write('no critical risk within the warning window\n');
-    return;
-  }
-  ctx.stdout.write(`${risks.length} at risk within the warning window:\n`);
-  for (const r of risks.slice(0, 20)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
-  if (risks.length > 20) ctx.stdout.write(`  … and ${risks.length - 20} more\n`);
-  if (failOnRisk) ctx.setExitCode(ExitCode.riskFound);
 }
 
 function pickScenarios(all: readonly Scenario[], names: readonly string[], planPath: string | undefined): Scenario[] {
