@@ -1,6 +1,6 @@
 import { exhaustion } from '../src/forecast/exhaustion.js';
 import { forecastSeries } from '../src/forecast/forecastSeries.js';
-import { generateFleet, type DemoSeries } from '../src/source/demo/generateFleet.js';
+import { generateFleet, type DemoSeries } from '../src/demo/generateFleet.js';
 import { loadAugurs, predictLinear } from './baselines.js';
 
 const HOUR = 3_600_000;

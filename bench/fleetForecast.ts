@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateFleet } from '../src/source/demo/generateFleet.js';
+import { generateFleet } from '../src/demo/generateFleet.js';
 import { Store } from '../src/store/Store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

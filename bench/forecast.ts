@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { forecastFleet, type FleetInput } from '../src/forecast/fleet.js';
 import { forecastSeries } from '../src/forecast/forecastSeries.js';
-import { generateFleet } from '../src/source/demo/generateFleet.js';
+import { generateFleet } from '../src/demo/generateFleet.js';
 import { loadAugurs } from './baselines.js';
 import { peakRss } from './memory.js';
 

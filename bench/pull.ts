@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parsePlan } from '../src/plan/loadPlan.js';
 import { groupQuery, peakQuery } from '../src/source/prometheus/peakQuery.js';
 import { alignRange, splitRange, type Window } from '../src/source/prometheus/splitRange.js';
-import { runPull } from '../src/source/prometheus/runPull.js';
+import { runPull } from '../src/pipeline/runPull.js';
 import { Store } from '../src/store/Store.js';
 import { formatDuration } from '../src/time/duration.js';
 import { startPrometheusWithHistory, type SyntheticSeries } from '../test/support/prometheus.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { forecastFleet, type FleetInput } from '../src/forecast/fleet.js';
 import { parsePlan } from '../src/plan/loadPlan.js';
-import { runPull } from '../src/source/prometheus/runPull.js';
+import { runPull } from '../src/pipeline/runPull.js';
 import { Store } from '../src/store/Store.js';
 import { peakRss } from './memory.js';
 

@@ -1,5 +1,5 @@
-import { Prng } from '../src/source/demo/prng.js';
-import { generateFleet } from '../src/source/demo/generateFleet.js';
+import { Prng } from '../src/demo/prng.js';
+import { generateFleet } from '../src/demo/generateFleet.js';
 
 /** The committed sample files end here, so they never change when regenerated. */
 export const SAMPLES_END_MS = Date.UTC(2026, 10, 1);

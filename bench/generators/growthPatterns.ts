@@ -1,6 +1,6 @@
 /**
  * A corpus of hourly capacity series with a known exhaustion date, written
- * apart from the demo fleet (src/source/demo) so the forecast is judged on
+ * apart from the demo fleet (src/demo) so the forecast is judged on
  * patterns it was not built around: growth that changed pace in the last
  * weeks, exponential growth, sawtooth whose daily peaks cross first, rare
  * large spikes, multiplicative seasonality, level shifts, saturation, flat

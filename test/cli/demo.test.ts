@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';

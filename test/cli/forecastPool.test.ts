@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { forecastSeries } from '../../src/forecast/forecastSeries.js';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 import { readSeriesCsv } from '../../src/source/csv/readSeriesCsv.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportParquet } from '../../src/export/parquet.js';
-import { ingestDemo } from '../../src/pipeline/ingestDemo.js';
+import { ingestDemo } from '../../src/demo/ingestDemo.js';
 import { forecastStore } from '../../src/pipeline/forecastStore.js';
 import { quoteLiteral } from '../../src/store/sql.js';
 import { Store } from '../../src/store/Store.js';

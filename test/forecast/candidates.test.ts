@@ -3,7 +3,7 @@ import { ensembleModel, ensembleWindows } from '../../src/forecast/ensemble.js';
 import { forecastSeries } from '../../src/forecast/forecastSeries.js';
 import { seasonalRepeat } from '../../src/forecast/seasonalRepeat.js';
 import type { Model } from '../../src/models/Model.js';
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
 const H = 3_600_000;
 

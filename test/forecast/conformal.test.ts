@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BacktestWindow } from '../../src/forecast/backtest.js';
 import { conformalIntervals, fewWindowsFactor } from '../../src/forecast/conformal.js';
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
 describe('conformal intervals', () => {
   it('reach the stated coverage out of sample on noise the model under-states', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { forecastFleet, workerScript, type FleetInput, type FleetOptions, type FleetOutput } from '../../src/forecast/fleet.js';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 import { useTempDir } from '../support/tempDir.js';
 
 const DAY = 86_400_000;

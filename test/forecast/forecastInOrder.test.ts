@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { workerScript } from '../../src/forecast/fleet.js';
 import { forecastInOrder, type OrderedSeries } from '../../src/forecast/forecastInOrder.js';
 import { forecastOne } from '../../src/forecast/forecastOne.js';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 
 const DAY = 86_400_000;
 const options = { horizonMs: 30 * DAY };

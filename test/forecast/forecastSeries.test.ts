@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../../src/errors.js';
 import { exhaustion } from '../../src/forecast/exhaustion.js';
 import { forecastSeries } from '../../src/forecast/forecastSeries.js';
-import { Prng } from '../../src/source/demo/prng.js';
-import { generateFleet } from '../../src/source/demo/generateFleet.js';
+import { Prng } from '../../src/demo/prng.js';
+import { generateFleet } from '../../src/demo/generateFleet.js';
 
 const H = 3_600_000;
 const DAY = 24 * H;

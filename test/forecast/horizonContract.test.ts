@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { forecastSeries } from '../../src/forecast/forecastSeries.js';
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;

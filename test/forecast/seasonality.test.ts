@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectSeasonality } from '../../src/forecast/seasonality.js';
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
 const hourly = { kind: 'fixed', ms: 3_600_000 } as const;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyLatestSlope, detectSlopeChange, widenForSlope } from '../../src/forecast/slopeChanges.js';
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
 function noisy(n: number, f: (i: number) => number, sd: number, seed = 1): Float64Array {
   const rng = new Prng(seed);

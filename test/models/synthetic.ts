@@ -1,7 +1,7 @@
 /** Deterministic synthetic series for model tests. */
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 
-/** mulberry32: a tiny seeded PRNG so every test run sees the same noise. (the demo's own, src/source/demo/prng.ts) */
+/** mulberry32: a tiny seeded PRNG so every test run sees the same noise. (the demo's own, src/demo/prng.ts) */
 export function prng(seed: number): () => number {
   const p = new Prng(seed);
   return () => p.next();

@@ -1,4 +1,4 @@
-import { Prng } from '../../src/source/demo/prng.js';
+import { Prng } from '../../src/demo/prng.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
@@ -74,7 +74,7 @@ export async function killCliAfter(args: readonly string[], afterMs: number, env
   return { ...run, killed: killed && run.signal === 'SIGKILL' };
 }
 
-/** A small seeded PRNG (mulberry32), so a failing kill schedule can be replayed from its seed. (the demo's own, src/source/demo/prng.ts) */
+/** A small seeded PRNG (mulberry32), so a failing kill schedule can be replayed from its seed. (the demo's own, src/demo/prng.ts) */
 export function prng(seed: number): () => number {
   const p = new Prng(seed);
   return () => p.next();

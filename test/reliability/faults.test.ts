@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, SourceError } from '../../src/errors.js';
 import { parsePlan } from '../../src/plan/loadPlan.js';
 import type { Plan } from '../../src/plan/Plan.js';
-import { runPull, type RunPullResult } from '../../src/source/prometheus/runPull.js';
+import { runPull, type RunPullResult } from '../../src/pipeline/runPull.js';
 import { Store } from '../../src/store/Store.js';
 import { clean, fromRequest, onRequests, startFaultProxy, type Fault, type FaultProxy } from '../support/faultProxy.js';
 import { startPrometheusWithHistory, type RunningPrometheus, type SyntheticSeries } from '../support/prometheus.js';

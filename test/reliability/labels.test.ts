@@ -12,7 +12,7 @@ import type { ReportModel } from '../../src/report/ReportModel.js';
 import { renderHtml } from '../../src/report/renderHtml.js';
 import { renderCsv, renderJson } from '../../src/report/renderJson.js';
 import { renderMarkdown } from '../../src/report/renderMarkdown.js';
-import { runPull } from '../../src/source/prometheus/runPull.js';
+import { runPull } from '../../src/pipeline/runPull.js';
 import { seriesDisplayName, seriesId, type SeriesKey } from '../../src/store/seriesId.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli } from '../support/runCli.js';

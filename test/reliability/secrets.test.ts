@@ -11,7 +11,7 @@ import type { CliContext } from '../../src/cli/CliContext.js';
 import { ExitCode, SourceError } from '../../src/errors.js';
 import { parsePlan } from '../../src/plan/loadPlan.js';
 import { PromClient } from '../../src/source/prometheus/PromClient.js';
-import { runPull } from '../../src/source/prometheus/runPull.js';
+import { runPull } from '../../src/pipeline/runPull.js';
 import { quoteLiteral } from '../../src/store/sql.js';
 import { Store } from '../../src/store/Store.js';
 import { runCli, type CliRun } from '../support/runCli.js';

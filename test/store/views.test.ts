@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestDemo } from '../../src/pipeline/ingestDemo.js';
+import { ingestDemo } from '../../src/demo/ingestDemo.js';
 import { forecastStore } from '../../src/pipeline/forecastStore.js';
 import { ANALYST_MACRO_COMMENTS, ANALYST_VIEW_COMMENTS } from '../../src/store/migrations/schemaComments.js';
 import { HEADROOM_MACRO_COMMENTS, HEADROOM_VIEW_COMMENTS } from '../../src/store/migrations/007_headroom_views.js';

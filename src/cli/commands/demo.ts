@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { formatDate } from '../../time/dates.js';
 import { planSourceOf } from '../../plan/planSource.js';
-import { reportRisks } from './forecast.js';
+import { reportRisks } from '../reportRisks.js';
 import type { Store } from '../../store/Store.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
@@ -39,8 +39,8 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CliContext)
       checkTimeZoneOption(opts.tz);
       const [{ Store }, { ingestDemo }, { demoPlanning, demoPlanPath }, { planRun }, { buildReportModel }, { headlineExhaustion }, { fullText, intervalText }, { writeReportFiles }] = await Promise.all([
         import('../../store/Store.js'),
-        import('../../pipeline/ingestDemo.js'),
-        import('../../source/demo/demoPlanning.js'),
+        import('../../demo/ingestDemo.js'),
+        import('../../demo/demoPlanning.js'),
         import('../../pipeline/planRun.js'),
         import('../../report/buildReportModel.js'),
         import('../../report/ReportModel.js'),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { Plan, SourceConfig, SourceType } from '../../plan/Plan.js';
-import { adHocSource } from '../../source/prometheus/adHocPlan.js';
+import { adHocSource } from '../adHocPlan.js';
 import type { CheckStatus, DoctorReport } from '../../source/prometheus/doctor.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { DataError, ExitCode, UsageError } from '../../errors.js';
-import { exhaustion } from '../../forecast/exhaustion.js';
+import { DataError, UsageError } from '../../errors.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
-import type { Risk } from '../../pipeline/planRun.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { resolveShard } from '../../shard.js';
 import { parseWhatIf } from '../../plan/parseWhatIf.js';
@@ -10,6 +8,7 @@ import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
+import { reportRisks } from '../reportRisks.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf, positiveInt } from '../options.js';
 
@@ -79,21 +78,27 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       };
       if (opts.db) return forecastDb(ctx, opts, options);
       // Series go to the worker pool as the CSV reader finishes them; outcomes come back in the file's order.
-      const [{ streamSeriesCsv }, { forecastInOrder }] = await Promise.all([import('../../source/csv/readSeriesCsv.js'), import('../../forecast/forecastInOrder.js')]);
+      const [{ streamSeriesCsv }, { forecastInOrder }, { exhaustion }] = await Promise.all([
+        import('../../source/csv/readSeriesCsv.js'),
+        import('../../forecast/forecastInOrder.js'),
+        // Loaded here, not at start-up: its sampling pulls in simple-statistics (test/cli/lazyLoad.test.ts).
+        import('../../forecast/exhaustion.js'),
+      ]);
       const outcomes = await forecastInOrder(streamSeriesCsv(opts.input as string), { forecast: options, ...(opts.workers ? { workers: opts.workers } : {}) });
       const results: Result[] = outcomes.map((o) => ('error' in o ? { id: o.id, f: null, error: o.error } : { id: o.id, f: o.result, error: null }));
       const ok = results.filter((r) => r.f !== null);
       for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
       if (ok.length === 0) throw new DataError(`${opts.input}: no series could be forecast`);
-      ctx.stdout.write(render(results, opts));
+      ctx.stdout.write(render(results, opts, exhaustion));
     });
 };
 
 type Result = { id: string; f: SeriesForecast | null; error: string | null };
+type Exhaustion = typeof import('../../forecast/exhaustion.js').exhaustion;
 
-function render(results: readonly Result[], opts: ForecastCliOptions): string {
+function render(results: readonly Result[], opts: ForecastCliOptions, exhaustion: Exhaustion): string {
   const level = opts.level;
-  const doc = results.map((r) => (r.f ? seriesJson(r.id, r.f, level, opts.capacity) : { series: r.id, error: r.error }));
+  const doc = results.map((r) => (r.f ? seriesJson(r.id, r.f, level, opts.capacity, exhaustion) : { series: r.id, error: r.error }));
   if (opts.format === 'json') return `${JSON.stringify({ series: doc }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
   if (opts.format === 'csv') {
     const rows: unknown[][] = [];
@@ -123,7 +128,7 @@ function render(results: readonly Result[], opts: ForecastCliOptions): string {
 
 const percent = (v: number | undefined) => (v === undefined ? null : `${Math.round(v * 100)}%`);
 
-function seriesJson(id: string, f: SeriesForecast, level: number, capacity: number | undefined) {
+function seriesJson(id: string, f: SeriesForecast, level: number, capacity: number | undefined, exhaustion: Exhaustion) {
   const band = bandAt(f, level);
   const ex = capacity === undefined ? null : exhaustion(f, { capacity, threshold: 1, direction: 'rising' });
   return {
@@ -226,18 +231,6 @@ async function forecastShardToParquet(
   const m = result.manifest;
   ctx.stdout.write(`shard ${m.shard}/${m.count}: ${m.seriesForecast} series, ${m.seriesFailed} failed; written to ${result.path}\n`);
   reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
-}
-
-/** Prints the risks; with --fail-on-risk, ends with exit code 3 when there are any. */
-export function reportRisks(ctx: CliContext, risks: readonly Risk[], failOnRisk: boolean): void {
-  if (risks.length === 0) {
-    ctx.stdout.write('no critical risk within the warning window\n');
-    return;
-  }
-  ctx.stdout.write(`${risks.length} at risk within the warning window:\n`);
-  for (const r of risks.slice(0, 20)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
-  if (risks.length > 20) ctx.stdout.write(`  … and ${risks.length - 20} more\n`);
-  if (failOnRisk) ctx.setExitCode(ExitCode.riskFound);
 }
 
 function pickScenarios(all: readonly Scenario[], names: readonly string[], planPath: string | undefined): Scenario[] {

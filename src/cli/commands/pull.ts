@@ -3,9 +3,10 @@ import type { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ExitCode, SourceError, UsageError } from '../../errors.js';
 import type { Plan, SourceType } from '../../plan/Plan.js';
-import { adHocPlan, sourceTypeOf, type ResolutionChoice } from '../../source/prometheus/adHocPlan.js';
+import { adHocPlan, type ResolutionChoice } from '../adHocPlan.js';
+import { sourceTypeOf } from '../../source/SourceConfig.js';
 import type { PullPlanned, PullProgress } from '../../source/prometheus/pullResource.js';
-import type { RunPullResult } from '../../source/prometheus/runPull.js';
+import type { RunPullResult } from '../../pipeline/runPull.js';
 import type { CliContext, OutputStream } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { onInterrupt } from '../interrupt.js';
@@ -85,7 +86,7 @@ async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
   const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : null;
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
-  const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../source/prometheus/runPull.js')]);
+  const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/runPull.js')]);
   const store = await Store.open(opts.db, { now: ctx.now });
   const progress = ctx.stderr.isTTY ? new ProgressBar(ctx.stderr, (await import('cli-progress')).SingleBar) : null;
   let result: RunPullResult;
@@ -164,7 +165,7 @@ async function planFor(ctx: CliContext, opts: PullOptions): Promise<{ plan: Plan
 /** The server's kind from its build info; prometheus when it does not say (a proxy may not serve the endpoint). */
 async function detectType(ctx: CliContext, plan: Plan): Promise<SourceType> {
   const source = Object.values(plan.sources)[0];
-  const { clientForSource } = await import('../../source/prometheus/runPull.js');
+  const { clientForSource } = await import('../../source/prometheus/clientForSource.js');
   const client = clientForSource(source, { secretReaders: { env: ctx.env as NodeJS.ProcessEnv } });
   try {
     return sourceTypeOf((await client.buildInfo()).backend);

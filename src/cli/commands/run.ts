@@ -7,6 +7,7 @@ import { planSourceOf } from '../../plan/planSource.js';
 import type { CliContext } from '../CliContext.js';
 import type { RegisterCommand } from '../program.js';
 import { onInterrupt } from '../interrupt.js';
+import { writeRiskLines } from '../reportRisks.js';
 import { checkTimeZoneOption, oneOf } from '../options.js';
 import { groupingKeyFor, PUSHGATEWAY_ENV, withJobMetrics, type JobRecord } from '../jobMetrics.js';
 
@@ -131,7 +132,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
     if (opts.pull) {
       state.stage = 'pull';
       // The Prometheus client loads only when this run pulls.
-      const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../source/prometheus/runPull.js')]);
+      const [{ sloPullResources }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../plan/sloResources.js'), import('../../pipeline/runPull.js')]);
       const closed = await closeInterruptedPulls(store);
       if (closed > 0) log('warn', 'pull', `closed ${closed} pull(s) left running by an interrupted run; this pull resumes after what they stored`);
       const withSlos = { ...plan, resources: [...plan.resources, ...sloPullResources(plan)] };
@@ -177,7 +178,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
     log('info', 'email', `sent "${sent.subject}" to ${sent.accepted.join(', ')} via ${sent.server}`);
   }
   ctx.stdout.write(`capplan run: ${risks.length} at risk, report ${written}${to !== undefined ? `, mailed to ${to}` : ''} (${((ctx.now() - started) / 1000).toFixed(1)} s)\n`);
-  for (const r of risks.slice(0, 20)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
+  writeRiskLines(ctx, risks);
   if (pullFailed > 0) ctx.setExitCode(ExitCode.source);
   else if (opts.strict && emptyPulls > 0) ctx.setExitCode(ExitCode.data);
   else if (opts.failOnRisk && risks.length > 0) ctx.setExitCode(ExitCode.riskFound);

@@ -1,9 +1,9 @@
-import type { Plan, ResourceConfig } from '../../plan/Plan.js';
+import type { PullTargets, ResourceConfig } from '../SourceConfig.js';
 import type { CheckStatus } from './doctor.js';
 import { labelKey, type RangeSeries } from './matrix.js';
 import { groupQuery } from './peakQuery.js';
 import type { PromClient, PromClientOptions } from './PromClient.js';
-import { clientForSource } from './runPull.js';
+import { clientForSource } from './clientForSource.js';
 import { DAY } from '../../time/constants.js';
 
 /** One query of a resource, run as a pull would run it. */
@@ -33,7 +33,7 @@ const MAX_POINTS = 1000;
  * up, warns. Nothing is stored.
  */
 export async function checkPlanQueries(
-  plan: Plan,
+  plan: PullTargets,
   options: { nowMs: number; sources?: readonly string[]; clientOptions?: Partial<PromClientOptions> },
 ): Promise<ResourceQueryCheck[]> {
   const clients = new Map<string, PromClient>();

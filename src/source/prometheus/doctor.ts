@@ -1,12 +1,12 @@
 import { SourceError } from '../../errors.js';
-import type { SourceConfig } from '../../plan/Plan.js';
+import type { SourceConfig } from '../SourceConfig.js';
 import type { AuthConfig } from './auth.js';
 import { decodeMatrix } from './matrix.js';
 import { PromApiError } from './PromApiError.js';
-import { sourceTypeOf } from './adHocPlan.js';
+import { sourceTypeOf } from '../SourceConfig.js';
 import { identifyBackend } from './identifyBackend.js';
 import type { BuildInfo, ProbeResult, PromClientOptions } from './PromClient.js';
-import { clientForSource } from './runPull.js';
+import { clientForSource } from './clientForSource.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SourceError } from '../../errors.js';
-import type { ResourceConfig, SourceConfig } from '../../plan/Plan.js';
+import type { ResourceConfig, SourceConfig } from '../SourceConfig.js';
 import type { Store } from '../../store/Store.js';
 import type { SeriesSamples } from '../../store/writeSamples.js';
 import { seriesId } from '../../store/seriesId.js';

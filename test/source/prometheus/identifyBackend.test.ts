@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sourceTypeOf } from '../../../src/source/prometheus/adHocPlan.js';
+import { sourceTypeOf } from '../../../src/source/SourceConfig.js';
 import { identifyBackend, type BuildInfoAnswer } from '../../../src/source/prometheus/identifyBackend.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
 import { useFakeServer } from './fakeServer.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../../src/plan/loadPlan.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
-import { runPull, type RunPullOptions } from '../../../src/source/prometheus/runPull.js';
+import { runPull, type RunPullOptions } from '../../../src/pipeline/runPull.js';
 import { Store } from '../../../src/store/Store.js';
 import { startPrometheusWithHistory, type RunningPrometheus, type SyntheticSeries } from '../../support/prometheus.js';
 

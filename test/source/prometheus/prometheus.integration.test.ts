@@ -7,7 +7,7 @@ import { parsePlan } from '../../../src/plan/loadPlan.js';
 import type { Plan } from '../../../src/plan/Plan.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
 import type { PullProgress } from '../../../src/source/prometheus/pullResource.js';
-import { runPull } from '../../../src/source/prometheus/runPull.js';
+import { runPull } from '../../../src/pipeline/runPull.js';
 import { Store } from '../../../src/store/Store.js';
 import { startPrometheusWithHistory, type RunningPrometheus, type SyntheticSeries } from '../../support/prometheus.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../../src/plan/loadPlan.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
 import { PullQueryError, type PullProgress } from '../../../src/source/prometheus/pullResource.js';
-import { runPull } from '../../../src/source/prometheus/runPull.js';
+import { runPull } from '../../../src/pipeline/runPull.js';
 import { WindowRefusedError } from '../../../src/source/prometheus/splitRange.js';
 import { Store } from '../../../src/store/Store.js';
 import { startPrometheusWithHistory, type RunningPrometheus, type SyntheticSeries } from '../../support/prometheus.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_HISTORY_DAYS, generateFleet } from '../../../src/source/demo/generateFleet.js';
+import { DEMO_HISTORY_DAYS, generateFleet } from '../../src/demo/generateFleet.js';
 
 const END = Date.UTC(2026, 10, 24, 9);
 const DAY = 86_400_000;

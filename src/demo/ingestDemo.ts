@@ -1,5 +1,5 @@
-import { generateFleet, type DemoSeries } from '../source/demo/generateFleet.js';
-import { generateSlos } from '../source/demo/generateSlo.js';
+import { generateFleet, type DemoSeries } from './generateFleet.js';
+import { generateSlos } from './generateSlo.js';
 import type { Store } from '../store/Store.js';
 
 export interface IngestDemoOptions {

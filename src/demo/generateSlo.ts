@@ -1,5 +1,5 @@
 import { Prng } from './prng.js';
-import { DAY, HOUR } from '../../time/constants.js';
+import { DAY, HOUR } from '../time/constants.js';
 
 const MIN5 = 300_000;
 

@@ -3,7 +3,7 @@ import {
   cpuCycles, diskGrowth, flat, memoryStep, requestsCycles, saturating, shrinking,
   type Scenario, type ScenarioKind,
 } from './scenarios.js';
-import { DAY, HOUR } from '../../time/constants.js';
+import { DAY, HOUR } from '../time/constants.js';
 
 
 /** 13 months of hourly history. */

@@ -1,5 +1,5 @@
 import type { Prng } from './prng.js';
-import { DAY, HOUR } from '../../time/constants.js';
+import { DAY, HOUR } from '../time/constants.js';
 
 const GB = 1e9;
 const GiB = 2 ** 30;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parsePlan } from '../../plan/loadPlan.js';
-import type { PlanningSpec } from '../../plan/Planning.js';
-import type { Scenario } from '../../forecast/scenario.js';
-import { DAY } from '../../time/constants.js';
+import { parsePlan } from '../plan/loadPlan.js';
+import type { PlanningSpec } from '../plan/Planning.js';
+import type { Scenario } from '../forecast/scenario.js';
+import { DAY } from '../time/constants.js';
 
 /**
  * The demo's plan file, `datasets/demo-plan.yaml`, found from this module

@@ -1,10 +1,11 @@
-import { SourceError, UsageError } from '../../errors.js';
-import type { Plan, SourceConfig } from '../../plan/Plan.js';
-import type { Store } from '../../store/Store.js';
-import { PromClient, type PromClientOptions } from './PromClient.js';
-import { pullResource, type PullPlanned, type PullProgress, type PullSummary } from './pullResource.js';
-import { Semaphore } from './Semaphore.js';
-import type { Shard } from '../../shard.js';
+import { SourceError, UsageError } from '../errors.js';
+import type { Plan, SourceConfig } from '../plan/Plan.js';
+import type { Store } from '../store/Store.js';
+import { clientForSource } from '../source/prometheus/clientForSource.js';
+import type { PromClient, PromClientOptions } from '../source/prometheus/PromClient.js';
+import { pullResource, type PullPlanned, type PullProgress, type PullSummary } from '../source/prometheus/pullResource.js';
+import { Semaphore } from '../source/prometheus/Semaphore.js';
+import type { Shard } from '../shard.js';
 
 export interface RunPullOptions {
   /** Resource names to pull; all of the plan's when absent. */
@@ -88,21 +89,6 @@ export async function runPull(plan: Plan, store: Store, options: RunPullOptions 
   const unexpected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && !(s.reason instanceof SourceError));
   if (unexpected) throw unexpected.reason;
   return { pulls, failures };
-}
-
-/** The client a plan's source describes. */
-export function clientForSource(source: SourceConfig, extra: Partial<PromClientOptions> = {}): PromClient {
-  return new PromClient({
-    url: source.url,
-    name: source.name,
-    auth: source.auth,
-    headers: source.headers,
-    tls: source.tls,
-    thanos: source.thanos,
-    timeoutMs: source.timeoutMs,
-    compression: source.compression,
-    ...extra,
-  });
 }
 
 function selectResources(plan: Plan, names: readonly string[] | undefined) {

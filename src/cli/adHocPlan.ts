@@ -1,9 +1,9 @@
-import { UsageError } from '../../errors.js';
-import type { Plan, ResourceConfig, SourceConfig, SourceType } from '../../plan/Plan.js';
-import { parseDuration } from '../../time/duration.js';
-import type { AuthConfig } from './auth.js';
-import { parseAggregate } from './peakQuery.js';
-import { DEFAULT_MAX_POINTS } from './splitRange.js';
+import { UsageError } from '../errors.js';
+import type { Plan, ResourceConfig, SourceConfig, SourceType } from '../plan/Plan.js';
+import { parseDuration } from '../time/duration.js';
+import type { AuthConfig } from '../source/prometheus/auth.js';
+import { parseAggregate } from '../source/prometheus/peakQuery.js';
+import { DEFAULT_MAX_POINTS } from '../source/prometheus/splitRange.js';
 
 /** Environment variables ad-hoc pulls and `doctor --url` read credentials from; flags never carry secrets. */
 export const AUTH_ENV = {
@@ -24,7 +24,7 @@ export interface AdHocSourceSpec {
   readonly url: string;
   /** `K: V` strings. */
   readonly headers?: readonly string[];
-  /** When absent the caller detects it (see `sourceTypeOf`) or assumes prometheus. */
+  /** When absent the caller detects it (see `sourceTypeOf` in source/SourceConfig.ts) or assumes prometheus. */
   readonly type?: SourceType;
   /** raw, 5m or 1h force Thanos' `max_source_resolution` (sent to any server; non-Thanos ones ignore it). */
   readonly resolution?: ResolutionChoice;
@@ -180,10 +180,4 @@ export function parseTime(text: string, what: string): number {
     throw new UsageError(`${what}: '${text}' is not a time (expected RFC 3339 such as 2026-01-01T00:00:00Z, a date, or unix seconds)`);
   }
   return ms;
-}
-
-/** The plan source type a detected backend corresponds to (Cortex pulls like Mimir); prometheus when unsure. */
-export function sourceTypeOf(backend: string): SourceType {
-  if (backend === 'cortex') return 'mimir';
-  return backend === 'thanos' || backend === 'mimir' || backend === 'victoriametrics' ? backend : 'prometheus';
 }
