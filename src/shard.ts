@@ -17,7 +17,7 @@ const MAX_COUNT = 65_536;
  * Reads `I/N` (1 ≤ I ≤ N), the form `--shard` takes. `what` names the flag in
  * messages.
  */
-export function parseShard(text: string, what = '--shard'): Shard {
+export function parseShard(text: string, what = 'shard'): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   if (!m) throw new UsageError(`${what}: expected I/N such as 1/4 (this host's slice, 1-based, of N), got '${text}'`);
   const index = Number(m[1]);
@@ -64,7 +64,7 @@ export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
  *   the flag or else from `CAPPLAN_SHARD_COUNT` (set it to the Job's
  *   `completions`).
  */
-export function resolveShard(text: string, env: Readonly<Record<string, string | undefined>>, what = '--shard'): Shard {
+export function resolveShard(text: string, env: Readonly<Record<string, string | undefined>>, what = 'shard'): Shard {
   const m = /^\s*auto\s*(?:\/\s*(\S+))?\s*$/.exec(text);
   if (!m) return parseShard(text, what);
   const countText = m[1] ?? env[SHARD_COUNT_ENV];

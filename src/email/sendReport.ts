@@ -91,12 +91,15 @@ export function createSmtpTransport(s: SmtpSettings, timeoutMs = 20_000): Transp
   });
 }
 
-/** `a@x, b@y` or an array → trimmed, non-empty addresses; throws a usage error for none or an obviously bad one. */
-export function parseRecipients(to: string | readonly string[]): string[] {
+/**
+ * `a@x, b@y` or an array → trimmed, non-empty addresses; throws a usage error for none or an obviously bad one,
+ * naming `what` (the flag or plan path the addresses came from, given by the caller).
+ */
+export function parseRecipients(to: string | readonly string[], what = 'recipients'): string[] {
   const list = (typeof to === 'string' ? to.split(',') : [...to]).map((s) => s.trim()).filter((s) => s !== '');
-  if (list.length === 0) throw new UsageError('--email: no recipient given (expected ADDRESS[,ADDRESS])');
+  if (list.length === 0) throw new UsageError(`${what}: no recipient given (expected ADDRESS[,ADDRESS])`);
   const bad = list.find((a) => !/^[^@\s<>,]+@[^@\s<>,]+$/.test(a.replace(/^.*<(.+)>$/, '$1')) || /[\u0000-\u001f]/.test(a));
-  if (bad !== undefined) throw new UsageError(`--email: '${bad}' is not an email address`);
+  if (bad !== undefined) throw new UsageError(`${what}: '${bad}' is not an email address`);
   return list;
 }
 

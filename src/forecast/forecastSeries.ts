@@ -128,10 +128,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (slopeChange) y = applyLatestSlope(y, slopeChange);
   const ctx = { periods, stepMs };
   // Forecast-level candidates join the registry's unless the caller named the models.
-  // Short native series (a few hundred points: yearly, monthly, a year of days, an hour of minutes) are cheap to
-  // refit and need more origins for their errors to say anything, and afford the costly models; fleet metrics
-  // aggregated to daily peaks keep four windows and the fast models.
-  const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS;
+  // Short native series (a few hundred points: yearly, quarterly, monthly, weekly, an hour of minutes) are cheap to
+  // refit and need more origins for their errors to say anything, and afford the costly models. Daily series are
+  // the fleet's planning signal (daily peaks, whether aggregated here or pulled at a 1d step from downsampled
+  // history): thousands of them must stay fast, so they keep four windows and the fast models.
+  const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS && stepMs !== DAY;
   const multiSeasonalRaw = aggregation.kind === 'raw' && stepMs < DAY && periods.length > 1;
   const pool = options.models ? models : affordable([...models, seasonalRepeat], shortCoarse, multiSeasonalRaw);
   const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
@@ -358,7 +359,7 @@ const COSTLY = new Set(['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl
 /**
  * Candidates whose cost suits the series. The costly ones run only where
  * they earn their keep: short native series (yearly, quarterly, monthly,
- * a year of days), and MSTL on sub-daily series with
+ * weekly; not daily, the fleet's signal), and MSTL on sub-daily series with
  * several cycles forecast at their own resolution. Fleet metrics aggregated
  * to daily peaks do without them (the fleet must stay fast), and
  * `combo_median` is replaced by the median combination built from its

@@ -7,7 +7,7 @@ import { Store } from './Store.js';
  * the holder. Uses the process's monotonic clock, not an injected one (which
  * tests freeze).
  */
-export async function openWaiting(path: string, options: { readOnly: boolean; now: () => number }, waitMs: number, flag = '--wait'): Promise<Store> {
+export async function openWaiting(path: string, options: { readOnly: boolean; now: () => number }, waitMs: number, flag: string): Promise<Store> {
   const start = performance.now();
   let delay = 100;
   for (;;) {

@@ -198,7 +198,9 @@ describe('email delivery against a real SMTP server on loopback', () => {
     expect(() => smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'http://x' })).toThrow(/scheme must be smtp or smtps/);
     expect(() => smtpSettingsFromEnv({ CAPPLAN_SMTP_HOST: 'x', CAPPLAN_SMTP_PORT: 'abc' })).toThrow(/CAPPLAN_SMTP_PORT/);
     expect(() => parseRecipients(' , ')).toThrow(/no recipient/);
-    expect(() => parseRecipients('a@b, nope')).toThrow(/'nope' is not an email address/);
+    expect(() => parseRecipients('a@b, nope')).toThrow(/^recipients: 'nope' is not an email address/);
+    // The caller names where the addresses came from: a flag, or the plan file's path (no flag below cli/).
+    expect(() => parseRecipients(['ops@x.test', 'nope'], 'plan.yaml: email.to')).toThrow(/^plan\.yaml: email\.to: 'nope' is not an email address/);
     const s = smtpSettingsFromEnv({ CAPPLAN_SMTP_URL: 'smtps://me%40corp:p%40ss@mail.example.test', CAPPLAN_SMTP_FROM: 'capplan <capplan@example.test>' });
     expect(s).toMatchObject({ host: 'mail.example.test', port: 465, secure: true, user: 'me@corp', pass: 'p@ss', startTls: true });
     expect(describeSmtp(s)).toBe('smtps://me%40corp@mail.example.test:465');

@@ -25,7 +25,7 @@ describe('--shard I/N', () => {
       })();
       expect(err, bad).toBeInstanceOf(UsageError);
       expect((err as UsageError).exitCode).toBe(ExitCode.usage);
-      expect((err as Error).message).toMatch(/^--shard: /);
+      expect((err as Error).message).toMatch(/^shard: /);
     }
   });
 

@@ -3,7 +3,7 @@ import { DataError, UsageError } from '../../errors.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
 import { planSourceOf } from '../../plan/planSource.js';
 import { resolveShard } from '../../shard.js';
-import { parseWhatIf } from '../../plan/parseWhatIf.js';
+import { parseWhatIf } from '../parseWhatIf.js';
 import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { parseDuration } from '../../time/duration.js';
@@ -157,7 +157,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
   const plan = opts.plan ? await (await import('../../plan/loadPlan.js')).loadPlan(opts.plan) : null;
   const scenarios = [...pickScenarios(plan?.planning?.scenarios ?? [], opts.scenario, opts.plan), ...opts.whatIf.map(parseWhatIf)];
   const [{ Store }, { planRun }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/planRun.js')]);
-  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : undefined;
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env, '--shard') : undefined;
   if (opts.parquetRun && !opts.outParquet) throw new UsageError('--parquet-run goes with --out-parquet DIR');
   if (opts.outParquet) return forecastShardToParquet(ctx, opts, options, { plan, scenarios, shard });
   const store = await Store.open(opts.db as string, { now: ctx.now });

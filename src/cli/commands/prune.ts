@@ -36,7 +36,7 @@ Examples:
       if (opts.keep === undefined && opts.olderThan === undefined) throw new UsageError('say what to prune: --keep N, --older-than DURATION, or both');
       const olderThanMs = opts.olderThan === undefined ? undefined : ctx.now() - parseDuration(opts.olderThan, '--older-than');
       const [{ openWaiting }, { pruneRuns }] = await Promise.all([import('../../store/openWaiting.js'), import('../../store/pruneRuns.js')]);
-      const store = await openWaiting(opts.db, { readOnly: Boolean(opts.dryRun), now: ctx.now }, opts.wait * 1000);
+      const store = await openWaiting(opts.db, { readOnly: Boolean(opts.dryRun), now: ctx.now }, opts.wait * 1000, '--wait');
       try {
         const r = await pruneRuns(store, { ...(opts.keep !== undefined ? { keep: opts.keep } : {}), ...(olderThanMs !== undefined ? { olderThanMs } : {}), dryRun: Boolean(opts.dryRun) });
         const verb = opts.dryRun ? 'would delete' : 'deleted';

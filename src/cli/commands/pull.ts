@@ -84,7 +84,7 @@ Exit codes: 0 all pulled (partial responses are warnings), 5 a resource failed a
 
 async function pullCommand(ctx: CliContext, opts: PullOptions): Promise<void> {
   const started = ctx.now();
-  const shard = opts.shard ? resolveShard(opts.shard, ctx.env) : null;
+  const shard = opts.shard ? resolveShard(opts.shard, ctx.env, '--shard') : null;
   const { plan, endMs, full, resources } = await planFor(ctx, opts);
   const [{ Store }, { closeInterruptedPulls, runPull }] = await Promise.all([import('../../store/Store.js'), import('../../pipeline/runPull.js')]);
   const store = await Store.open(opts.db, { now: ctx.now });

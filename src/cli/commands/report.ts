@@ -57,7 +57,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
       checkTimeZoneOption(opts.tz);
       const calendar: QuarterCalendar = { fiscalYearStartMonth: plan?.planning?.defaults.fiscalYearStartMonth ?? 1, timeZone: opts.tz };
       const period = await parsePeriod(opts, calendar);
-      const to = opts.email === undefined ? null : (await import('../../email/sendReport.js')).parseRecipients(opts.email);
+      const to = opts.email === undefined ? null : (await import('../../email/sendReport.js')).parseRecipients(opts.email, '--email');
       // SMTP settings (server, sender) are checked before the report is built, not after.
       if (to) (await import('../../email/smtpSettings.js')).smtpSettingsFromEnv(ctx.env);
       if (opts.format === 'pdf' && !opts.out) throw new UsageError('--format pdf: also give --out FILE (PDF is not written to standard output)');

@@ -105,7 +105,7 @@ async function runJob(ctx: CliContext, opts: RunOptions, log: Log, state: JobSta
   }
   if (to !== undefined) {
     const [{ parseRecipients }, { smtpSettingsFromEnv }] = await Promise.all([import('../../email/sendReport.js'), import('../../email/smtpSettings.js')]);
-    parseRecipients(to);
+    parseRecipients(to, opts.email === undefined ? `${opts.plan}: email.to` : '--email');
     smtpSettingsFromEnv(ctx.env);
   }
   const started = ctx.now();

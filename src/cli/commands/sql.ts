@@ -50,7 +50,7 @@ Examples:
       if (opts.format === 'parquet' && !opts.out) throw new UsageError('--format parquet writes a file: give it with --out FILE');
       const sql = await readSql(query, opts);
       const [{ openWaiting }, { runScript }] = await Promise.all([import('../../store/openWaiting.js'), import('../../notebook/sqlScript.js')]);
-      const store = await openWaiting(opts.db, { readOnly: !opts.write, now: ctx.now }, opts.wait * 1000);
+      const store = await openWaiting(opts.db, { readOnly: !opts.write, now: ctx.now }, opts.wait * 1000, '--wait');
       try {
         const source = opts.file ? opts.file : undefined;
         if (opts.format === 'parquet') {

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Scenario, ScenarioChange } from '../forecast/scenario.js';
 import { parseTimestamp } from '../source/csv/parseTimestamp.js';
 import { parseDuration } from '../time/duration.js';
-import { didYouMean } from './didYouMean.js';
+import { didYouMean } from '../plan/didYouMean.js';
 
 /** The keys an inline what-if understands. */
 const CHANGE_KEYS: readonly string[] = ['growth', 'step', 'add-capacity', 'set-capacity', 'resources'];
