@@ -67,3 +67,26 @@ describe('seasonal repeat of the longest cycle', () => {
     expect(mondayNoon - saturdayNoon).toBeLessThan(25);
   });
 });
+
+describe('which candidates a series affords', () => {
+  const DAY = 24 * H;
+  const grow = (n: number, stepMs: number) => {
+    const rng = new Prng(11);
+    const start = Date.UTC(2025, 0, 1);
+    return { timestamps: Float64Array.from({ length: n }, (_, i) => start + i * stepMs), values: Float64Array.from({ length: n }, (_, i) => 100 + 0.5 * i + 3 * rng.normal()) };
+  };
+  const costly = ['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl_theta', 'dotm', 'combo_median'];
+  const tried = (f: ReturnType<typeof forecastSeries>) => f.candidates.map((c) => c.model);
+
+  it('a short daily series (a fleet metric pulled at 1d) keeps the fast models and four windows', () => {
+    const f = forecastSeries(grow(90, DAY), { horizonMs: 30 * DAY });
+    expect(tried(f).filter((m) => costly.includes(m))).toEqual([]);
+    expect(f.backtest.windows).toBeLessThanOrEqual(4);
+  });
+
+  it('a short monthly series affords ARIMA and more backtest windows', () => {
+    const f = forecastSeries(grow(96, 30 * DAY), { horizonSteps: 12 });
+    expect(tried(f)).toContain('auto_arima');
+    expect(f.backtest.windows).toBeGreaterThan(4);
+  });
+});
