@@ -140,7 +140,8 @@ describe('the report, capplan headroom and the views agree on one planning run',
     expect(doc.changes.resolved.map((m) => byId.get(m.seriesId)).sort()).toEqual(names(['resolved']));
     for (const m of doc.changes.moved) {
       const d = changes.find((c) => c.series === byId.get(m.seriesId)) as Row;
-      expect(m.days).toBe(Math.round(num(d.moved_days)));
+      // The report shows whole days, diff tenths: the same move once each is rounded (33.46 → 33 and 33.5).
+      expect(Math.abs(m.days - num(d.moved_days))).toBeLessThanOrEqual(0.55);
     }
   }, 180_000);
 });
