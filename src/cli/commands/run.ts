@@ -53,21 +53,21 @@ export const registerRun: RegisterCommand = (program: Command, ctx: CliContext) 
         key: groupingKeyFor(opts.plan),
       };
       return withJobMetrics(ctx, target, async (ctx, job) => {
-      const log = logger(ctx);
-      // Every line `run` writes on stderr is logfmt, errors included: cron mails it, log shippers parse it.
-      const state: JobState = { stage: 'config', disposers: [] };
-      try {
-        await runJob(ctx, opts, log, state, job, (url) => (planPushgateway = url));
-      } catch (err) {
-        // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
-        const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
-        const message = err instanceof CapplanError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-        log('error', state.stage, message, { exit: code });
-        if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', state.stage, err.stack);
-        ctx.setExitCode(code);
-      } finally {
-        for (const dispose of state.disposers) dispose();
-      }
+        const log = logger(ctx);
+        // Every line `run` writes on stderr is logfmt, errors included: cron mails it, log shippers parse it.
+        const state: JobState = { stage: 'config', disposers: [] };
+        try {
+          await runJob(ctx, opts, log, state, job, (url) => (planPushgateway = url));
+        } catch (err) {
+          // Unexpected errors too: cron's log stays parseable (CAPPLAN_DEBUG=1 adds the stack).
+          const code = err instanceof CapplanError ? err.exitCode : ExitCode.failure;
+          const message = err instanceof CapplanError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+          log('error', state.stage, message, { exit: code });
+          if (!(err instanceof CapplanError) && ctx.env.CAPPLAN_DEBUG && err instanceof Error && err.stack) log('error', state.stage, err.stack);
+          ctx.setExitCode(code);
+        } finally {
+          for (const dispose of state.disposers) dispose();
+        }
       });
     });
 };
