@@ -3,7 +3,7 @@ import type { Forecast } from './Forecast.js';
 import type { FitContext, FittedModel, Model } from './Model.js';
 import { checkedHorizon, symmetricForecast } from './intervals.js';
 import { nelderMead } from './optimize.js';
-import { type ClassicalSeason, decompose, thetaPeriod } from './theta.js';
+import { adjust, decompose, reseason, seasonalByAcf, thetaPeriod } from './theta.js';
 
 /**
  * dotm: the Dynamic Optimised Theta Model (Fiorucci, Pellegrini, Louzada,
@@ -26,8 +26,9 @@ export const dotm: Model = {
     const n = y.length;
     if (n < MIN_POINTS) throw new ModelError('dotm', `needs at least ${MIN_POINTS} points, series has ${n}`);
     const m = thetaPeriod(ctx);
-    const season = m >= 3 && n > 2 * m && seasonalTest(y, m) ? decompose(y, m) : undefined;
-    const x = season === undefined ? y : y.map((v, t) => deseason(v, season, t));
+    // forecTheta's seasonal test is thetaf's with the 95% normal quantile rounded to 1.64.
+    const season = m >= 3 && n > 2 * m && seasonalByAcf(y, m, 1.64) ? decompose(y, m) : undefined;
+    const x = season === undefined ? y : adjust(y, season);
     let cte = 0;
     for (const v of x) cte += Math.abs(v);
     cte = cte / n || 1;
@@ -174,33 +175,4 @@ function errorSd(p: DotmParams, n: number, h: number, sigma: number): Float64Arr
     P = next;
   }
   return sd;
-}
-
-/** forecTheta's seasonal test: |r_m| > 1.64/√n·√(1 + 2Σ_{k<m} r_k²). */
-function seasonalTest(y: Float64Array, m: number): boolean {
-  const n = y.length;
-  let mean = 0;
-  for (const v of y) mean += v;
-  mean /= n;
-  let c0 = 0;
-  for (const v of y) c0 += (v - mean) ** 2;
-  if (!(c0 > 0)) return false;
-  const r = (k: number) => {
-    let c = 0;
-    for (let t = k; t < n; t++) c += (y[t] - mean) * (y[t - k] - mean);
-    return c / c0;
-  };
-  let sum = 0;
-  for (let k = 1; k < m; k++) sum += r(k) ** 2;
-  return Math.abs(r(m)) > (1.64 / Math.sqrt(n)) * Math.sqrt(1 + 2 * sum);
-}
-
-function deseason(v: number, s: ClassicalSeason, t: number): number {
-  const f = s.figure[t % s.figure.length];
-  return s.kind === 'multiplicative' ? v / f : v - f;
-}
-
-function reseason(v: number, s: ClassicalSeason, t: number): number {
-  const f = s.figure[t % s.figure.length];
-  return s.kind === 'multiplicative' ? v * f : v + f;
 }

@@ -64,8 +64,8 @@ export function thetaPeriod(ctx: FitContext): number {
   return p === undefined ? 1 : Math.round(p);
 }
 
-/** thetaf's test: |r_m| > 1.645·√((1 + 2Σ_{k<m} r_k²)/n), r the sample autocorrelations. */
-export function seasonalByAcf(y: Float64Array, m: number): boolean {
+/** thetaf's test: |r_m| > critical·√((1 + 2Σ_{k<m} r_k²)/n), r the sample autocorrelations (critical 1.645, one-sided 5%). */
+export function seasonalByAcf(y: Float64Array, m: number, critical = 1.6448536269514722): boolean {
   const n = y.length;
   let mean = 0;
   for (const v of y) mean += v;
@@ -81,7 +81,7 @@ export function seasonalByAcf(y: Float64Array, m: number): boolean {
   let sum = 0;
   for (let k = 1; k < m; k++) sum += r(k) ** 2;
   const stat = Math.sqrt((1 + 2 * sum) / n);
-  return Math.abs(r(m)) / stat > 1.6448536269514722;
+  return Math.abs(r(m)) / stat > critical;
 }
 
 export interface ClassicalSeason {
@@ -132,12 +132,14 @@ export function decompose(y: Float64Array, m: number): ClassicalSeason | undefin
   return { kind, figure };
 }
 
-function adjust(y: Float64Array, s: ClassicalSeason): Float64Array {
+/** The series with the seasonal figure taken out (divided or subtracted, by its kind). */
+export function adjust(y: Float64Array, s: ClassicalSeason): Float64Array {
   const m = s.figure.length;
   return y.map((v, t) => (s.kind === 'multiplicative' ? v / s.figure[t % m] : v - s.figure[t % m]));
 }
 
-function reseason(v: number, s: ClassicalSeason, t: number): number {
+/** A seasonally adjusted value at phase `t` with the figure put back. */
+export function reseason(v: number, s: ClassicalSeason, t: number): number {
   const f = s.figure[t % s.figure.length];
   return s.kind === 'multiplicative' ? v * f : v + f;
 }
