@@ -1,6 +1,7 @@
 import { ModelError } from '../errors.js';
 import type { Forecast } from './Forecast.js';
 import type { FitContext, FittedModel, Model } from './Model.js';
+import { goldenSection } from './goldenSection.js';
 import { checkedHorizon, symmetricForecast } from './intervals.js';
 import { leastSquares } from './leastSquares.js';
 import { fitLine } from './ols.js';
@@ -97,29 +98,8 @@ export const logistic: Model = {
       throw new ModelError('logistic', 'no saturation evident: the fit keeps improving as the capacity grows without bound');
     }
     // golden-section search on ln δ between the grid neighbours of the best point
-    let a = lnMin + Math.max(0, bestI - 1) * lnStep;
-    let b = lnMin + (bestI + 1) * lnStep;
-    const g = (Math.sqrt(5) - 1) / 2;
-    let x1 = b - g * (b - a);
-    let x2 = a + g * (b - a);
-    let c1 = atDelta(x1);
-    let c2 = atDelta(x2);
-    for (let it = 0; it < 40 && b - a > 1e-10; it++) {
-      if (c1.sse <= c2.sse) {
-        b = x2;
-        x2 = x1;
-        c2 = c1;
-        x1 = b - g * (b - a);
-        c1 = atDelta(x1);
-      } else {
-        a = x1;
-        x1 = x2;
-        c1 = c2;
-        x2 = a + g * (b - a);
-        c2 = atDelta(x2);
-      }
-    }
-    for (const c of [c1, c2]) if (c.sse < best.sse) best = c;
+    const probes = goldenSection(lnMin + Math.max(0, bestI - 1) * lnStep, lnMin + (bestI + 1) * lnStep, atDelta, (c) => c.sse, { maxIterations: 40, tolerance: 1e-10, leftOnTie: true });
+    for (const { value: c } of probes) if (c.sse < best.sse) best = c;
 
     if (!(best.rate > 0) || !Number.isFinite(best.midpoint)) {
       throw new ModelError('logistic', 'no saturation evident: the series is not growing');

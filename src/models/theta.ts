@@ -2,6 +2,7 @@ import { ModelError } from '../errors.js';
 import type { Forecast } from './Forecast.js';
 import type { FitContext, FittedModel, Model } from './Model.js';
 import { checkedHorizon, symmetricForecast } from './intervals.js';
+import { goldenSection } from './goldenSection.js';
 import { fitLine } from './ols.js';
 import { isConstant } from './unitRoot.js';
 
@@ -174,29 +175,8 @@ export function fitSes(y: Float64Array): SesFit {
       bestA = a;
     }
   }
-  let a = Math.max(lo, bestA - (hi - lo) / GRID);
-  let b = Math.min(hi, bestA + (hi - lo) / GRID);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = sseAt(c);
-  let fd = sseAt(d);
-  for (let i = 0; i < 60 && b - a > 1e-9; i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = sseAt(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = sseAt(d);
-    }
-  }
-  const alpha = [bestA, c, d].reduce((x, z) => (sseAt(z) < sseAt(x) ? z : x));
+  const [c, d] = goldenSection(Math.max(lo, bestA - (hi - lo) / GRID), Math.min(hi, bestA + (hi - lo) / GRID), sseAt, (f) => f, { maxIterations: 60, tolerance: 1e-9, leftOnTie: false });
+  const alpha = [{ x: bestA, value: bestF }, c, d].reduce((x, z) => (z.value < x.value ? z : x)).x;
   const pass = sesPass(y, alpha);
   return { alpha, level: pass.level, sigma2: pass.sse / Math.max(1, n - 2), fitted: pass.fitted };
 }
