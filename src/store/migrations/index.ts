@@ -5,6 +5,7 @@ import { runCountsCapacityPairs } from './004_run_counts_capacity_pairs.js';
 import { pullRefresh } from './005_pull_refresh.js';
 import { runProvenance } from './006_run_provenance.js';
 import { headroomViews } from './007_headroom_views.js';
+import { deterministicMeans } from './008_deterministic_means.js';
 import type { Migration } from './Migration.js';
 
 /** All migrations in order; the last one's version is the schema this build writes. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   pullRefresh,
   runProvenance,
   headroomViews,
+  deterministicMeans,
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
