@@ -23,6 +23,7 @@ interface CaseResult {
   readonly p50: number | null;
   readonly p90: number | null;
   readonly status: string;
+  readonly pNever: number | null;
   readonly error?: string;
 }
 
@@ -42,9 +43,9 @@ export async function benchGrowthExhaustion(): Promise<void> {
     try {
       const f = forecastSeries({ id: c.id, timestamps: c.timestamps, values: c.values }, { horizonMs: c.horizonDays * DAY });
       const e = exhaustion(f, { capacity: c.capacity, threshold: 1, direction: 'rising' });
-      results.push({ c, p10: e.p10, p50: e.p50, p90: e.p90, status: e.status });
+      results.push({ c, p10: e.p10, p50: e.p50, p90: e.p90, status: e.status, pNever: e.pNever });
     } catch (err) {
-      results.push({ c, p10: null, p50: null, p90: null, status: 'failed', error: err instanceof Error ? err.message : String(err) });
+      results.push({ c, p10: null, p50: null, p90: null, status: 'failed', pNever: null, error: err instanceof Error ? err.message : String(err) });
     }
     const y = Float64Array.from(c.values.filter(Number.isFinite));
     for (const [name, w] of [['predict_linear 7d', 7 * DAY], ['predict_linear 30d', 30 * DAY]] as const) {
@@ -86,7 +87,10 @@ export async function benchGrowthExhaustion(): Promise<void> {
   console.log(`\nTargets: median |p50 − truth| ≤ 10 d; [p10, p90] contains the truth in 75–90%; no false alarms; no failures. Failures: ${failed.length}${failed.length ? ` (${failed.map((r) => `${r.c.id}: ${r.error}`).join('; ')})` : ''}. ` +
     `A series dated 'never' that does cross scores its horizon in days. ${seconds.toFixed(1)} s.`);
   if (process.env.CAPPLAN_BENCH_VERBOSE) {
-    for (const r of crossing) console.log(`${r.c.id}\ttruth ${(((r.c.crossingMs as number) - r.c.endMs) / DAY).toFixed(1)}\tp10 ${r.p10 === null ? '-' : ((r.p10 - r.c.endMs) / DAY).toFixed(1)}\tp50 ${r.p50 === null ? '-' : ((r.p50 - r.c.endMs) / DAY).toFixed(1)}\tp90 ${r.p90 === null ? '-' : ((r.p90 - r.c.endMs) / DAY).toFixed(1)}\t${r.status}`);
+    for (const r of results) {
+      const day = (t: number | null) => (t === null ? '-' : ((t - r.c.endMs) / DAY).toFixed(1));
+      console.log(`${r.c.id}\ttruth ${day(r.c.crossingMs)}\tp10 ${day(r.p10)}\tp50 ${day(r.p50)}\tp90 ${day(r.p90)}\tP(never) ${r.pNever?.toFixed(2) ?? '-'}\t${r.status}`);
+    }
   }
 }
 
