@@ -233,7 +233,7 @@ function toRecord(row: SeriesRow, f: SeriesForecast, extraChanges: readonly Capa
     ? []
     : thresholds.map((threshold) => {
         const e = exhaustion(f, { capacity, threshold, direction: row.direction });
-        return { threshold, capacity: row.capacity as number, status: e.status, p10: e.p10, p50: e.p50, p90: e.p90, horizonEndMs: e.horizonEndMs };
+        return { threshold, capacity: row.capacity as number, status: e.status, p10: e.p10, p50: e.p50, p90: e.p90, pNever: e.pNever, horizonEndMs: e.horizonEndMs };
       });
   const rec = capacity
     ? // Usage now is the 7-day peak (store/usageNow.ts), as in capplan headroom, the report and the views.

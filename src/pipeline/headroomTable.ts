@@ -21,7 +21,8 @@ export interface HeadroomRow {
   readonly capacity: number;
   readonly usedNow: number;
   readonly quarters: readonly PeriodHeadroom[];
-  readonly full: { status: string; p10: number | null; p50: number | null; p90: number | null } | null;
+  /** Exhaustion at 100% of capacity; pNever is null for runs stored before schema 9. */
+  readonly full: { status: string; p10: number | null; p50: number | null; p90: number | null; pNever: number | null } | null;
   readonly recommendation: StoredRecommendation | null;
 }
 
@@ -42,7 +43,8 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
   const meta = await store.connection.runAndReadAll(
     `SELECT f.series_id, s.resource, s.name, map_keys(s.labels), map_values(s.labels), s.unit, s.capacity, coalesce(r.direction, 'rising'),
             f.last_value, epoch_ms(f.data_end)::DOUBLE, rc.action, rc.amount, epoch_ms(rc.needed_by)::DOUBLE, epoch_ms(rc.order_by)::DOUBLE, rc.late, rc.risk,
-            rc.capacity_changes::VARCHAR, e.status, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p90)::DOUBLE, rc.target_headroom, rc.lead_time_s
+            rc.capacity_changes::VARCHAR, e.status, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p90)::DOUBLE, rc.target_headroom, rc.lead_time_s,
+            e.p_never
      FROM forecasts f JOIN series s USING (series_id) LEFT JOIN resources r USING (resource)
      LEFT JOIN recommendations rc ON rc.run_id = f.run_id AND rc.series_id = f.series_id
      LEFT JOIN exhaustion e ON e.run_id = f.run_id AND e.series_id = f.series_id AND e.threshold = 1
@@ -96,7 +98,7 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
       capacity: capacityNow,
       usedNow: u.usedNow,
       quarters: quarterHeadroom(u, quarters, run.asOfMs),
-      full: r[17] === null ? null : { status: String(r[17]), p10: num(r[18]), p50: num(r[19]), p90: num(r[20]) },
+      full: r[17] === null ? null : { status: String(r[17]), p10: num(r[18]), p50: num(r[19]), p90: num(r[20]), pNever: num(r[23]) },
       recommendation:
         r[10] === null
           ? null

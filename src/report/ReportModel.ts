@@ -267,6 +267,8 @@ export interface ThresholdExhaustion {
   readonly p10Ms: number | null;
   readonly p50Ms: number | null;
   readonly p90Ms: number | null;
+  /** Probability (0–1) the threshold is not reached within the horizon; null for runs stored before schema 9. */
+  readonly pNever: number | null;
 }
 
 export interface ResourceReport {

@@ -137,7 +137,8 @@ async function readResources(store: Store, run: RunSummary, now: ReadonlyMap<str
     store,
     `WITH ex AS (
        SELECT series_id, list({'threshold': threshold, 'status': status,
-                 'p10': epoch_ms(p10)::DOUBLE, 'p50': epoch_ms(p50)::DOUBLE, 'p90': epoch_ms(p90)::DOUBLE} ORDER BY threshold) AS exhaustion
+                 'p10': epoch_ms(p10)::DOUBLE, 'p50': epoch_ms(p50)::DOUBLE, 'p90': epoch_ms(p90)::DOUBLE,
+                 'p_never': p_never} ORDER BY threshold) AS exhaustion
        FROM exhaustion WHERE run_id = $1 GROUP BY series_id
      ), warn AS (
        SELECT series_id, list(DISTINCT w ORDER BY w) AS warnings
@@ -171,7 +172,7 @@ async function readResources(store: Store, run: RunSummary, now: ReadonlyMap<str
       row as [
         string, string, string, string[], string[], string | null, string | null, number | null, string,
         number | null, number | null, number | null,
-        { threshold: number; status: ExhaustionStatus; p10: number | null; p50: number | null; p90: number | null }[],
+        { threshold: number; status: ExhaustionStatus; p10: number | null; p50: number | null; p90: number | null; p_never: number | null }[],
         number | null, number | null,
         string | null, string | null, string | null, string | null, number | null, string | null,
         number | null, number | null, number | null, number | null, number | null, number | null, string[],
@@ -207,7 +208,7 @@ async function readResources(store: Store, run: RunSummary, now: ReadonlyMap<str
         leadTimeMs: rec.leadTimeMs,
         plannedChanges: rec.capacityChanges.map((c) => ({ atMs: c.atMs, kind: c.kind, amount: c.amount, note: c.note ?? null })),
       },
-      exhaustion: exhaustion.map((e) => ({ threshold: e.threshold, status: e.status, p10Ms: e.p10, p50Ms: e.p50, p90Ms: e.p90 })),
+      exhaustion: exhaustion.map((e) => ({ threshold: e.threshold, status: e.status, p10Ms: e.p10, p50Ms: e.p50, p90Ms: e.p90, pNever: e.p_never })),
       forecastPeak: { p50: peakP50, upper: peakUpper },
       model,
       fallbackReason,

@@ -32,7 +32,7 @@ function toDocument(value: unknown): unknown {
 export function renderCsv(model: ReportModel): string {
   const columns = [
     'rank', 'series_id', 'resource', 'name', 'unit', 'usage', 'capacity', 'headroom_ratio', 'status',
-    'full_p10', 'full_p50', 'full_p90', 'model', 'mase', 'data_start', 'data_end', 'data_gaps', 'warnings',
+    'full_p10', 'full_p50', 'full_p90', 'full_p_never', 'model', 'mase', 'data_start', 'data_end', 'data_gaps', 'warnings',
     'short_name', 'group', 'at_risk_in', 'action', 'labels',
     'order_amount', 'needed_by', 'order_by', 'lead_time_days', 'late', 'target_headroom', 'planned_changes',
     ...model.quarters.map((q) => `headroom_${q}`),
@@ -44,7 +44,7 @@ export function renderCsv(model: ReportModel): string {
     const e = headlineExhaustion(r);
     return [
       i + 1, r.seriesId, r.resource, r.name, r.unit, r.usage, r.capacity, r.headroomRatio, e?.status ?? 'unknown',
-      iso(e?.p10Ms ?? null), iso(e?.p50Ms ?? null), iso(e?.p90Ms ?? null), r.model, r.mase,
+      iso(e?.p10Ms ?? null), iso(e?.p50Ms ?? null), iso(e?.p90Ms ?? null), e?.pNever ?? null, r.model, r.mase,
       iso(r.data.startMs), iso(r.data.endMs), r.data.gaps, r.pullWarnings.join('; '),
       r.shortName, label === null ? null : (r.labels[label] ?? null), bucketOf.get(r.seriesId) ?? null,
       recommendationText(r, model.run?.horizonEndMs ?? null, model.timeZone),

@@ -14,6 +14,8 @@ export interface RiskRow {
   readonly headroom: string;
   readonly full: string;
   readonly interval: string;
+  /** Probability the full threshold is not reached within the horizon, as a percentage ("–" when unknown). */
+  readonly pNever: string;
   readonly model: string;
   readonly data: string;
   /** The full threshold's status; `critical` when full is not in sight but the critical threshold is (past or within). */
@@ -29,12 +31,12 @@ export function riskTable(model: ReportModel): { columns: string[]; rows: string
   const label = model.groups.label;
   const rows = riskRows(model);
   const byId = new Map(model.resources.map((r) => [r.seriesId, r]));
-  const columns = ['#', 'Series', ...(label ? [label] : []), 'Resource', 'Usage now', 'Capacity', 'Headroom', 'Full (p50)', 'p10 – p90', 'Model', 'Data'];
+  const columns = ['#', 'Series', ...(label ? [label] : []), 'Resource', 'Usage now', 'Capacity', 'Headroom', 'Full (p50)', 'p10 – p90', 'P(never)', 'Model', 'Data'];
   return {
     columns,
-    rows: rows.map((r) => [String(r.rank), r.shortName, ...(label ? [byId.get(r.seriesId)?.labels[label] ?? '–'] : []), r.resource, r.usage, r.capacity, r.headroom, r.full, r.interval, r.model, r.data]),
+    rows: rows.map((r) => [String(r.rank), r.shortName, ...(label ? [byId.get(r.seriesId)?.labels[label] ?? '–'] : []), r.resource, r.usage, r.capacity, r.headroom, r.full, r.interval, r.pNever, r.model, r.data]),
     status: rows.map((r) => r.status),
-    numeric: new Set(columns.flatMap((c, i) => (['#', 'Usage now', 'Capacity', 'Headroom'].includes(c) ? [i] : []))),
+    numeric: new Set(columns.flatMap((c, i) => (['#', 'Usage now', 'Capacity', 'Headroom', 'P(never)'].includes(c) ? [i] : []))),
   };
 }
 
@@ -57,6 +59,7 @@ function riskRow(model: ReportModel, r: ResourceReport, rank: number): RiskRow {
     headroom: formatPercent(r.headroomRatio),
     full: fullText(e, asOf, model.run?.horizonEndMs ?? null, tz, r.error),
     interval: e && e.status === 'within' ? intervalText(e, model.run?.horizonEndMs ?? null, tz) : '',
+    pNever: formatPercent(e?.pNever ?? null),
     model: r.model ? r.model + (r.fallbackReason ? ' (fallback)' : '') : '–',
     data: dataText(r),
     status: e?.status === 'beyond_horizon' && ['past', 'within'].includes(criticalExhaustion(r)?.status ?? '') ? 'critical' : (e?.status ?? 'unknown'),

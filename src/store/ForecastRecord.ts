@@ -71,6 +71,8 @@ export interface ExhaustionRecord {
   readonly p10: number | null;
   readonly p50: number | null;
   readonly p90: number | null;
+  /** Probability (0–1) the threshold is not reached within the horizon. */
+  readonly pNever: number;
   readonly horizonEndMs: number;
 }
 

@@ -50,7 +50,7 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
   const insertExhaustion = await connection.prepare(
     `INSERT INTO exhaustion VALUES ($1, $2, $3, $4, $5,
        epoch_ms($6::BIGINT)::TIMESTAMPTZ, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ,
-       epoch_ms($9::BIGINT)::TIMESTAMPTZ)`,
+       epoch_ms($9::BIGINT)::TIMESTAMPTZ, $10)`,
   );
   const insertRecommendation = await connection.prepare(
     `INSERT INTO recommendations VALUES ($1, $2, $3, $4, $5, $6, epoch_ms($7::BIGINT)::TIMESTAMPTZ, epoch_ms($8::BIGINT)::TIMESTAMPTZ, $9, $10, $11::JSON)`,
@@ -86,7 +86,7 @@ export async function writeForecasts(connection: DuckDBConnection, runId: number
           r.error,
       ]);
       for (const e of r.exhaustion) {
-        await run(insertExhaustion, [runId, r.seriesId, e.threshold, e.capacity, e.status, msOrNull(e.p10), msOrNull(e.p50), msOrNull(e.p90), Math.round(e.horizonEndMs)]);
+        await run(insertExhaustion, [runId, r.seriesId, e.threshold, e.capacity, e.status, msOrNull(e.p10), msOrNull(e.p50), msOrNull(e.p90), Math.round(e.horizonEndMs), e.pNever]);
       }
       const rec = r.recommendation;
       if (rec) {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Prng } from '../../src/demo/prng.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../support/runCli.js';
 import { useTempDir } from '../support/tempDir.js';
@@ -43,6 +44,36 @@ describe('capplan forecast --input', () => {
     expect(q).toHaveLength(9);
     expect(q.slice(1).map((l) => l.split(',')[1].slice(0, 10))).toEqual(['2027-01-01', '2027-04-01', '2027-07-01', '2027-10-01', '2028-01-01', '2028-04-01', '2028-07-01', '2028-10-01']);
     for (const l of q.slice(1)) expect(Number(l.split(',')[2])).toBeGreaterThan(1000);
+  });
+
+  it('gives "never within the horizon" as a probability: about 0 for sure growth, 1 for a flat series, in between for a borderline one', async () => {
+    // Hourly, 60 days, a daily wobble of ±5 and noise of sd 2; capacity 200. Growing at 1/day the peaks reach it in
+    // about a month; at 0.62/day the line reaches it close to the 90-day horizon's end; flat at 100 never.
+    const end = Date.UTC(2026, 10, 1);
+    const lines = ['series,timestamp,value'];
+    for (const [name, perDay] of [['growing', 1], ['borderline', 0.62], ['flat', 0]] as const) {
+      const rng = new Prng(3);
+      for (let i = 0; i < 60 * 24; i++) {
+        const v = 100 + (perDay * i) / 24 + 5 * Math.sin((2 * Math.PI * (i % 24)) / 24) + 2 * rng.normal();
+        lines.push(`${name},${new Date(end - (60 * 24 - i) * 3_600_000).toISOString()},${v}`);
+      }
+    }
+    const csv = join(tempDir(), 'three.csv');
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    const r = await runCli(['forecast', '--input', csv, '--horizon', '90d', '--capacity', '200']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { series: { series: string; exhaustion: { status: string; p50: string | null; pNever: number } }[] };
+    const by = new Map(doc.series.map((s) => [s.series, s.exhaustion]));
+    expect(by.get('growing')).toMatchObject({ status: 'within' });
+    expect(by.get('growing')?.pNever).toBeLessThan(0.01);
+    expect(by.get('flat')).toMatchObject({ status: 'beyond_horizon', p50: null, pNever: 1 });
+    expect(by.get('borderline')?.pNever).toBeGreaterThan(0.2);
+    expect(by.get('borderline')?.pNever).toBeLessThan(0.8);
+
+    const table = await runCli(['forecast', '--input', csv, '--horizon', '90d', '--capacity', '200', '--format', 'table']);
+    expect(table.stdout).toMatch(/full_p90\s+full_p_never\s+signal/);
+    expect(table.stdout).toMatch(/\nflat\s+\S+\s+[\d.]+\s+\S+\s+never\s+never\s+never\s+1\.00\s/);
+    expect(table.stdout).toMatch(new RegExp(`\\nborderline\\s.*\\s${by.get('borderline')?.pNever.toFixed(2)}\\s+max/24h`));
   });
 
   it('fails clearly on bad input, naming it, with distinct exit codes', async () => {

@@ -33,6 +33,13 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     const flat = rows.find((r) => String(r.series).includes('archive-01')) as Record<string, unknown>;
     expect(flat.full_status).toBe('beyond_horizon');
     expect(flat.full_p50).toBeNull();
+    // "Never within the horizon" as a probability, stored with the run and shown: 1 for the flat archive, 0 once past.
+    expect(flat.full_p_never).toBe(1);
+    expect(db01.full_status === 'past' ? db01.full_p_never : 0).toBe(0);
+    for (const r of rows) expect(Number(r.full_p_never) >= 0 && Number(r.full_p_never) <= 1).toBe(true);
+    const human = await runCli(['headroom', '--db', db], { nowMs: NOW });
+    expect(human.stdout).toMatch(/full_p90\s+full_p_never\s+action/);
+    expect(human.stdout).toMatch(/archive-01[^\n]*beyond horizon\s+100%/);
     for (const r of rows) for (const k of ['full_p10', 'full_p50', 'full_p90', 'order_by']) expect(r[k] === null || /^\d{4}-\d\d-\d\dT/.test(String(r[k]))).toBe(true);
     expect(flat.action).toBe('none');
 
@@ -46,6 +53,11 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     const sc = (await store.query(`SELECT scenario, count(*) FROM forecast_runs r JOIN forecasts f USING (run_id) GROUP BY 1 ORDER BY 1 NULLS FIRST`)).rows;
     expect(sc.map((r) => r[0])).toEqual([null, 'big-tenant', 'traffic-plus-30']);
     const budgets = (await store.query(`SELECT slo, remaining, status FROM error_budgets ORDER BY slo`)).rows;
+    // Every exhaustion row of the run has its P(never); the view shows the same number.
+    const pNever = (await store.query(`SELECT count(*), count(p_never), min(p_never), max(p_never), bool_and((status = 'past') <= (p_never = 0)) FROM latest_exhaustion`)).rows[0];
+    expect(pNever[0]).toBeGreaterThan(0);
+    expect(pNever[1]).toBe(pNever[0]);
+    expect([pNever[2], pNever[3], pNever[4]]).toEqual([0, 1, true]);
     store.close();
     expect(budgets).toHaveLength(2);
     expect(budgets[0]).toEqual(['checkout-availability', expect.any(Number), 'beyond_horizon']);

@@ -124,7 +124,7 @@ describe('report model from the synthetic fleet', () => {
   });
 
   it('threshold columns that say nothing for any listed series are dropped; the CSV carries orders and quarters', () => {
-    const th = thresholdRows({ ...model, resources: model.resources.map((r) => ({ ...r, exhaustion: [{ threshold: 0.7, status: 'beyond_horizon', p10Ms: null, p50Ms: null, p90Ms: null }, ...r.exhaustion] })) });
+    const th = thresholdRows({ ...model, resources: model.resources.map((r) => ({ ...r, exhaustion: [{ threshold: 0.7, status: 'beyond_horizon', p10Ms: null, p50Ms: null, p90Ms: null, pNever: 1 }, ...r.exhaustion] })) });
     expect(th.columns).toEqual(['Series', 'Headroom', '100%']);
     const csv = renderCsv(model).split('\n');
     const head = csv[0].split(',');
@@ -137,7 +137,7 @@ describe('report model from the synthetic fleet', () => {
 
   it('a series past its critical threshold is not green when full is beyond the horizon', () => {
     const pool = model.resources.find((r) => r.shortName === 'app-01')!;
-    const critical = { ...pool, exhaustion: [{ threshold: 0.9, status: 'past' as const, p10Ms: null, p50Ms: null, p90Ms: null }, ...pool.exhaustion] };
+    const critical = { ...pool, exhaustion: [{ threshold: 0.9, status: 'past' as const, p10Ms: null, p50Ms: null, p90Ms: null, pNever: 0 }, ...pool.exhaustion] };
     const m = { ...model, resources: [critical] };
     expect(riskRows(m)[0].status).toBe('critical');
     expect(renderHtml(m)).toContain('<tr class="critical">');

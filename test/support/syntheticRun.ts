@@ -1,3 +1,4 @@
+import { errorFunction } from 'simple-statistics';
 import type { ExhaustionInput } from '../../src/forecast/exhaustion.js';
 import { recommend } from '../../src/forecast/recommend.js';
 import { usageView } from '../../src/forecast/usageView.js';
@@ -48,6 +49,9 @@ export async function storeSyntheticRun(store: Store, fleet: readonly SyntheticS
       return days <= h ? asOfMs + days * DAY : null;
     };
     const p50 = cross(s.perDay);
+    // The band's quantile paths grow at perDay × (1 + 0.1·z/1.2816): those with z below z* stay under capacity for h days.
+    const zStar = (((s.capacity - s.level) / (h * s.perDay) - 1) * 1.2815515655446004) / 0.1;
+    const pNever = s.level >= s.capacity ? 0 : s.perDay <= 0 ? 1 : Math.round(500 * (1 + errorFunction(zStar / Math.SQRT2))) / 1000;
     const status: ExhaustionRecord['status'] = s.level >= s.capacity ? 'past' : p50 === null && cross(s.perDay * 1.1) === null ? 'beyond_horizon' : 'within';
     // Stored like forecastStore does: the default plan (keep 20% free, 30 days lead time, conservative); usage now is the level.
     const f = { timestamps, point, intervals: [{ level: 0.8, lower, upper }], data: { lastSignal: s.level, lastSignalMs: asOfMs } } as unknown as ExhaustionInput;
@@ -70,7 +74,7 @@ export async function storeSyntheticRun(store: Store, fleet: readonly SyntheticS
       point,
       intervals: [{ level: 0.8, lower, upper }],
       exhaustion: [
-        { threshold: 1, capacity: s.capacity, status, p10: cross(s.perDay * 1.1), p50, p90: cross(s.perDay * 0.9), horizonEndMs: asOfMs + horizonMs },
+        { threshold: 1, capacity: s.capacity, status, p10: cross(s.perDay * 1.1), p50, p90: cross(s.perDay * 0.9), pNever, horizonEndMs: asOfMs + horizonMs },
       ],
     };
   });

@@ -111,7 +111,7 @@ function render(results: readonly Result[], opts: ForecastCliOptions, exhaustion
   }
   const rows = doc.map((d) =>
     'error' in d
-      ? [d.series, 'failed', null, null, null, null, null, d.error]
+      ? [d.series, 'failed', null, null, null, null, null, null, d.error]
       : [
           d.series,
           d.model,
@@ -120,10 +120,11 @@ function render(results: readonly Result[], opts: ForecastCliOptions, exhaustion
           d.exhaustion?.p10?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
           d.exhaustion?.p50?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
           d.exhaustion?.p90?.slice(0, 10) ?? (d.exhaustion ? 'never' : ''),
+          d.exhaustion ? d.exhaustion.pNever.toFixed(2) : '',
           d.aggregation,
         ],
   );
-  return formatTable({ columns: ['series', 'model', 'mase', `coverage_${Math.round(level * 100)}`, 'full_p10', 'full_p50', 'full_p90', 'signal'], rows }, 'table');
+  return formatTable({ columns: ['series', 'model', 'mase', `coverage_${Math.round(level * 100)}`, 'full_p10', 'full_p50', 'full_p90', 'full_p_never', 'signal'], rows }, 'table');
 }
 
 const percent = (v: number | undefined) => (v === undefined ? null : `${Math.round(v * 100)}%`);
@@ -137,7 +138,7 @@ function seriesJson(id: string, f: SeriesForecast, level: number, capacity: numb
     fallbackReason: f.fallbackReason,
     level,
     forecast: Array.from(f.point, (v, k) => ({ timestamp: iso(f.timestamps[k]), value: v, lower: band.lower[k], upper: band.upper[k] })),
-    exhaustion: ex && { status: ex.status, p10: iso(ex.p10), p50: iso(ex.p50), p90: iso(ex.p90), capacity },
+    exhaustion: ex && { status: ex.status, p10: iso(ex.p10), p50: iso(ex.p50), p90: iso(ex.p90), pNever: ex.pNever, capacity },
     backtest: f.backtest,
     aggregation: f.aggregation.kind === 'raw' ? 'raw' : `${f.aggregation.kind === 'max' ? 'max' : `p${Math.round((f.aggregation.q ?? 0) * 100)}`}/${(f.aggregation.bucketMs ?? 0) / 3_600_000}h`,
     periods: f.periods,

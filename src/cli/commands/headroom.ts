@@ -70,7 +70,7 @@ function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: 
   const machine = opts.format !== 'table';
   const date = (ms: number | null) => (ms === null ? null : machine ? new Date(ms).toISOString() : formatDate(ms, opts.tz));
   // Programs get the status in a column of its own and only timestamps (or null) in the date columns.
-  const columns = ['resource', 'series', 'capacity', 'used_now', 'headroom_now', ...quarters.map((q) => `headroom_${q}`), ...(machine ? ['full_status'] : []), 'full_p10', 'full_p50', 'full_p90', 'action', 'add', 'order_by', ...(machine ? ['late'] : [])];
+  const columns = ['resource', 'series', 'capacity', 'used_now', 'headroom_now', ...quarters.map((q) => `headroom_${q}`), ...(machine ? ['full_status'] : []), 'full_p10', 'full_p50', 'full_p90', 'full_p_never', 'action', 'add', 'order_by', ...(machine ? ['late'] : [])];
   return {
     columns,
     rows: rows.map((r) => {
@@ -92,6 +92,7 @@ function table(rows: readonly HeadroomRow[], quarters: readonly string[], opts: 
           return machine ? h.ratioConservative : `${formatPercent(h.ratioConservative)}${h.complete ? '' : '*'}`;
         }),
         ...fullDates,
+        r.full?.pNever == null ? null : machine ? r.full.pNever : formatPercent(r.full.pNever),
         rec ? (!machine && rec.action === 'add' && rec.late ? 'add (late!)' : rec.action) : null,
         rec && rec.action === 'add' ? (machine ? rec.amount : formatQuantity(rec.amount, r.unit)) : null,
         rec ? date(rec.orderByMs) : null,

@@ -6,6 +6,7 @@ import { pullRefresh } from './005_pull_refresh.js';
 import { runProvenance } from './006_run_provenance.js';
 import { headroomViews } from './007_headroom_views.js';
 import { deterministicMeans } from './008_deterministic_means.js';
+import { exhaustionPNever } from './009_exhaustion_p_never.js';
 import type { Migration } from './Migration.js';
 
 /** All migrations in order; the last one's version is the schema this build writes. */
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   runProvenance,
   headroomViews,
   deterministicMeans,
+  exhaustionPNever,
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
