@@ -84,6 +84,15 @@ export async function benchGrowthExhaustion(): Promise<void> {
   const cov = crossing.filter(contains).length / crossing.length;
   console.log(`| **all** | ${results.length} | ${crossing.length} | **${median(crossing.map(errorOf)).toFixed(1)}** | **${crossing.filter(contains).length} of ${crossing.length} (${(cov * 100).toFixed(0)}%)** | **${alarms} of ${never.length}** |`);
   for (const [name, errs] of linear) console.log(`| ${name} (baseline) | ${results.length} | ${crossing.length} | ${median(errs).toFixed(1)} | – | ${linearAlarms.get(name)} of ${never.length} |`);
+  // P(never) as a forecast of "not within the horizon": its Brier score against what happened, and the score of
+  // always answering the corpus's base rate (a forecast with no skill).
+  const scored = results.filter((r) => r.pNever !== null);
+  const outcome = (r: CaseResult) => (r.c.crossingMs === null ? 1 : 0);
+  const baseRate = scored.reduce((s, r) => s + outcome(r), 0) / scored.length;
+  const brier = scored.reduce((s, r) => s + ((r.pNever as number) - outcome(r)) ** 2, 0) / scored.length;
+  const brierBase = scored.reduce((s, r) => s + (baseRate - outcome(r)) ** 2, 0) / scored.length;
+  const meanP = (rs: CaseResult[]) => rs.reduce((s, r) => s + (r.pNever ?? 0), 0) / Math.max(1, rs.length);
+  console.log(`\nP(never within the horizon): Brier score **${brier.toFixed(3)}** (0 is perfect; always answering the base rate ${baseRate.toFixed(2)} scores ${brierBase.toFixed(3)}); mean P(never) ${meanP(never).toFixed(2)} on the series that never cross, ${meanP(crossing).toFixed(2)} on those that do.`);
   console.log(`\nTargets: median |p50 − truth| ≤ 10 d; [p10, p90] contains the truth in 75–90%; no false alarms; no failures. Failures: ${failed.length}${failed.length ? ` (${failed.map((r) => `${r.c.id}: ${r.error}`).join('; ')})` : ''}. ` +
     `A series dated 'never' that does cross scores its horizon in days. ${seconds.toFixed(1)} s.`);
   if (process.env.CAPPLAN_BENCH_VERBOSE) {
