@@ -219,8 +219,10 @@ export class PromClient {
     return this.request('POST', path, form);
   }
 
-  /** With `seen`, the successful answer's status and (lower-case) headers are copied into it. */
-  /** `matrixPoints`: a range query expecting this many points per series, its answer decoded as it streams in. */
+  /**
+   * With `matrixPoints`, a range query expecting this many points per series: its answer is decoded as it streams in.
+   * With `seen`, the successful answer's status and (lower-case) headers are copied into it.
+   */
   private async request(
     method: 'GET' | 'POST',
     path: string,
@@ -339,8 +341,16 @@ export class PromClient {
           reject(err as Error);
         }
       });
-      stream.on('end', () => resolve(chunks ? Buffer.concat(chunks) : new Uint8Array(0)));
+      let ended = false;
+      stream.on('end', () => {
+        ended = true;
+        resolve(chunks ? Buffer.concat(chunks) : new Uint8Array(0));
+      });
       stream.on('error', (err) => reject(this.transportError(method, path, err)));
+      // Closed with neither an end nor an error (the connection dropped mid-answer): cut short, like a reset.
+      stream.on('close', () => {
+        if (!ended) reject(this.transportError(method, path, Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' })));
+      });
     });
   }
 
