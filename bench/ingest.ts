@@ -9,7 +9,7 @@ const HOUR = 3_600_000;
 
 /**
  * DuckDB ingest on its own: 1,000 series × 180 days hourly written through
- * Store.writeSamples, then the same again (all re-reads, nothing changed),
+ * a pull's SampleWriter (Store.sampleWriter), then the same again (all re-reads, nothing changed),
  * then the next day appended. Beside it, the floor measured in the same run:
  * the same rows appended with DuckDB's appender (DataChunks of 2,048 rows)
  * into a table with samples' columns and no constraints, in the same batches
@@ -43,10 +43,12 @@ export async function benchIngest(): Promise<void> {
       const s = (performance.now() - t0) / 1000;
       rows.push([label, n.toLocaleString('en-US'), r.inserted.toLocaleString('en-US'), s.toFixed(2), `${(n / s / 1e6).toFixed(2)} M/s`]);
     };
-    // Writes go in batches of 100 series, as a pull delivers them.
+    // Writes go in batches of 100 series through one writer per pass, as a pull delivers and stores them.
     const inBatches = async (b: SeriesSamples[]) => {
       let inserted = 0;
-      for (let i = 0; i < b.length; i += 100) inserted += (await store.writeSamples(pull, b.slice(i, i + 100))).inserted;
+      const writer = store.sampleWriter(pull);
+      for (let i = 0; i < b.length; i += 100) inserted += (await writer.write(b.slice(i, i + 100))).inserted;
+      await writer.close();
       return { inserted };
     };
     const floor = await rawAppend(join(dir, 'floor.duckdb'), batch);
@@ -60,7 +62,7 @@ export async function benchIngest(): Promise<void> {
     const next = make(end, 24);
     await time('next day appended (incremental)', () => inBatches(next), series * 24);
     store.close();
-    console.log('\n## DuckDB ingest (Store.writeSamples)\n');
+    console.log('\n## DuckDB ingest (SampleWriter, as a pull writes)\n');
     console.log('| case | samples offered | inserted | seconds | throughput |');
     console.log('|---|---:|---:|---:|---:|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);

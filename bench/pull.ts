@@ -8,6 +8,8 @@ import { alignRange, splitRange, type Window } from '../src/source/prometheus/sp
 import { runPull } from '../src/pipeline/runPull.js';
 import { Store } from '../src/store/Store.js';
 import { formatDuration } from '../src/time/duration.js';
+import { MatrixStreamDecoder } from '../src/source/prometheus/fastMatrix.js';
+import { decodeMatrix } from '../src/source/prometheus/matrix.js';
 import { startPrometheusWithHistory, type SyntheticSeries } from '../test/support/prometheus.js';
 
 const H = 3_600_000;
@@ -22,10 +24,14 @@ const DAYS = 180;
  *  - the floor: the exact query_range requests a pull makes (same query,
  *    windows and concurrency), sent with node:http, bodies read and dropped;
  *  - capplan: `runPull` of the same plan into a fresh DuckDB file, end to end
- *    (HTTP, JSON decoding, staging, insert, pull bookkeeping).
+ *    (HTTP, decoding, staging, insert, pull bookkeeping, and closing the
+ *    store, whose checkpoint is part of storing);
+ * and checks the windows the pull asked for are the ones the floor sent.
  * Each pair runs alternately, best of three, for the default window size and
- * a smaller one that lets fetching, decoding and storing overlap. Prints
- * samples/s and the ratio of wall times; asserts nothing.
+ * a smaller one that lets fetching, decoding and storing overlap. Then, on
+ * one whole answer in memory: JSON.parse + decodeMatrix against the
+ * streaming decoder fed 64 KB chunks. Prints samples/s and the ratio of wall
+ * times; asserts nothing.
  */
 export async function benchPull(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'capplan-bench-pull-'));
@@ -68,16 +74,22 @@ export async function benchPull(): Promise<void> {
 
           const dbDir = mkdtempSync(join(dir, 'db-'));
           const store = await Store.open(join(dbDir, 'bench.duckdb'));
+          let closed = false;
           try {
             cpu = cpuMeter(prom.pid);
+            const asked: Window[] = [];
             const p0 = performance.now();
-            const { pulls, failures } = await runPull(plan, store, { nowMs: to });
+            const { pulls, failures } = await runPull(plan, store, { nowMs: to, onProgress: (e) => asked.push(e.window) });
+            store.close();
+            closed = true;
             const p = performance.now() - p0;
             if (p < pullBest) [pullBest, pullCpu] = [p, cpu()];
             if (failures.length > 0) throw failures[0].error;
             samples = pulls[0].inserted;
+            const same = asked.length === windows.length && asked.every((w, k) => w.startMs === windows[k].startMs && w.endMs === windows[k].endMs);
+            if (!same) throw new Error(`the pull asked for ${asked.length} windows, the floor sent ${windows.length}: the floor must send the pull's requests`);
           } finally {
-            store.close();
+            if (!closed) store.close();
             rmSync(dbDir, { recursive: true, force: true });
           }
         }
@@ -95,12 +107,18 @@ export async function benchPull(): Promise<void> {
           `${pullCpu.prom.toFixed(1)} + ${pullCpu.own.toFixed(1)}`,
         ]);
       }
+      const decode = await decodeComparison(prom.url, 'capplan_bench_used_bytes', to, DAYS * DAY);
       console.log(`\n## Pull from Prometheus ${prom.version} (${SERIES.toLocaleString('en-US')} series × ${DAYS} d at 1h, max_over_time)\n`);
       console.log(`Backfill (OpenMetrics + promtool --max-block-duration=744h, start): ${backfillS.toFixed(1)} s. Best of 3, alternating.`);
       console.log(`CPU s = Prometheus + this process (all threads). Machine: ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end.\n`);
       console.log('| case | samples | body | bare fetch | floor rate | capplan pull | capplan rate | capplan / floor | floor CPU s | pull CPU s |');
       console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
       for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+      console.log(
+        `\nDecoding one whole answer (${(decode.bytes / 1e6).toFixed(0)} MB, ${decode.samples.toLocaleString('en-US')} samples), best of 3: ` +
+          `JSON.parse + decodeMatrix ${decode.jsonMs.toFixed(0)} ms, streaming decoder in 64 KB chunks ${decode.streamMs.toFixed(0)} ms ` +
+          `(${(decode.jsonMs / decode.streamMs).toFixed(1)}× faster), same values: ${decode.same}.`,
+      );
     } finally {
       await prom.stop();
     }
@@ -154,4 +172,34 @@ async function bareFetch(url: string, query: string, windows: readonly Window[],
   await Promise.all(Array.from({ length: Math.min(concurrency, windows.length) }, worker));
   agent.destroy();
   return bytes;
+}
+
+/**
+ * One whole answer (the max_over_time query over the lookback at 1h, one
+ * request) fetched into memory, then decoded both ways, best of three:
+ * JSON.parse of the text followed by decodeMatrix (the general path), and the
+ * streaming decoder fed 64 KB chunks (what a pull does as bytes arrive).
+ */
+async function decodeComparison(url: string, metric: string, toMs: number, lookbackMs: number) {
+  const body = new URLSearchParams({ query: `max_over_time(${metric}[1h])`, start: String((toMs - lookbackMs) / 1000), end: String(toMs / 1000), step: '1h' });
+  const res = await fetch(`${url}/api/v1/query_range`, { method: 'POST', body, headers: { 'Accept-Encoding': 'identity' } });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  let jsonMs = Infinity;
+  let streamMs = Infinity;
+  let reference: ReturnType<typeof decodeMatrix> = [];
+  let streamed: ReturnType<typeof decodeMatrix> = [];
+  for (let round = 0; round < 3; round++) {
+    const j0 = performance.now();
+    reference = decodeMatrix((JSON.parse(new TextDecoder().decode(bytes)) as { data: unknown }).data);
+    jsonMs = Math.min(jsonMs, performance.now() - j0);
+    const s0 = performance.now();
+    const decoder = new MatrixStreamDecoder(Math.round(lookbackMs / H) + 1);
+    for (let at = 0; at < bytes.length; at += 65_536) decoder.push(bytes.subarray(at, at + 65_536));
+    streamed = decoder.end()?.series ?? [];
+    streamMs = Math.min(streamMs, performance.now() - s0);
+  }
+  const same =
+    streamed.length === reference.length &&
+    streamed.every((s, k) => s.values.length === reference[k].values.length && s.values.every((v, i) => Object.is(v, reference[k].values[i]) && s.timestamps[i] === reference[k].timestamps[i]));
+  return { bytes: bytes.length, samples: reference.reduce((n, s) => n + s.values.length, 0), jsonMs, streamMs, same };
 }

@@ -7,6 +7,7 @@ import { readSampleBatches, sampleCounts, type StoredSamples } from './readSampl
 import { runQuery, type QueryResult } from './runQuery.js';
 import { listParam } from './sqlValues.js';
 import { writeErrorBudgets, writeForecasts } from './writeForecasts.js';
+import { SampleWriter } from './SampleWriter.js';
 import { writeSamples, type SeriesSamples, type WriteResult } from './writeSamples.js';
 
 /** A stored series with its descriptive fields. */
@@ -216,6 +217,11 @@ export class Store {
   /** Atomic and idempotent; see `writeSamples`. */
   writeSamples(pullId: number, batch: readonly SeriesSamples[]): Promise<WriteResult> {
     return writeSamples(this.connection, pullId, batch, this.now());
+  }
+
+  /** A writer for the batches of one pull (each batch atomic and idempotent); close it when the pull ends. See `SampleWriter`. */
+  sampleWriter(pullId: number): SampleWriter {
+    return new SampleWriter(this.connection, pullId, this.now);
   }
 
   async listSeries(filter: { resource?: string } = {}): Promise<SeriesRow[]> {

@@ -45,6 +45,44 @@ describe('Store', () => {
     store.close();
   });
 
+  it('a pull\'s writer keeps each series\' extent across batches: overlaps, updates and a failed batch count right', async () => {
+    const store = await Store.open(join(tempDir(), 'w.duckdb'));
+    const pull = await store.beginPull({ source: 'test' });
+    const writer = store.sampleWriter(pull);
+    const other = { ...key, labels: { instance: 'db-8' } };
+    expect(await writer.write([{ key, resolutionS: 3600, ...hourly(100) }])).toMatchObject({ inserted: 100, updated: 0, existing: 0 });
+    // The next window overlaps the last ten hours, one of them changed; a new series joins.
+    const next = hourly(60, T0 + 90 * HOUR, (i) => (i === 5 ? -5 : (90 + i) * 10));
+    expect(await writer.write([{ key, resolutionS: 3600, ...next }, { key: other, resolutionS: 3600, ...hourly(3) }])).toMatchObject({
+      inserted: 50 + 3,
+      updated: 1,
+      existing: 9,
+    });
+    // A batch that fails stores nothing and leaves the writer's view of the store as it was.
+    const broken = { key: { ...key, labels: { instance: 'db-9' } }, resolutionS: 3600, timestamps: new Float64Array(2), values: new Float64Array(1) };
+    const later = hourly(10, T0 + 150 * HOUR, (i) => (150 + i) * 10);
+    await expect(writer.write([{ key, resolutionS: 3600, ...later }, broken])).rejects.toThrow(/2 timestamps but 1 values/);
+    expect(await writer.write([{ key, resolutionS: 3600, ...later }])).toMatchObject({ inserted: 10, existing: 0 });
+    // The series of the failed batch is new again, and gets its series row.
+    expect(await writer.write([{ ...broken, values: new Float64Array(2) }])).toMatchObject({ inserted: 1, existing: 1 });
+    await writer.close();
+    const back = await store.readSamples(seriesId(key));
+    expect(back.values.length).toBe(160);
+    expect(back.values[95]).toBe(-5);
+    expect(Array.from(back.timestamps)).toEqual(Array.from(hourly(160).timestamps));
+    const [{ n }] = (await store.query(`SELECT count(*)::INTEGER AS n FROM series`)).rows.map((r) => ({ n: r[0] }));
+    expect(n).toBe(3);
+    // A second writer (the next pull) reads the stored extents afresh: a re-read of everything changes nothing.
+    const again = store.sampleWriter(await store.beginPull({ source: 'test' }));
+    expect(await again.write([{ key, resolutionS: 3600, ...hourly(160, T0, (i) => (i === 95 ? -5 : i * 10)) }])).toMatchObject({
+      inserted: 0,
+      updated: 0,
+      existing: 160,
+    });
+    await again.close();
+    store.close();
+  });
+
   it('re-ingesting an overlapping range adds the new samples and updates the values that changed, never duplicating', async () => {
     const store = await Store.open(join(tempDir(), 'b.duckdb'));
     const p1 = await store.beginPull({ source: 'test' });

@@ -2,11 +2,12 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import { SourceError } from '../../errors.js';
 import { formatDuration } from '../../time/duration.js';
 import { resolveAuth, type AuthConfig, type SecretReaders } from './auth.js';
 import { backoffDelay, DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from './backoff.js';
-import { decodeMatrixBody } from './fastMatrix.js';
+import { MatrixStreamDecoder } from './fastMatrix.js';
 import { identifyBackend, type Backend } from './identifyBackend.js';
 import { decodeMatrix, type RangeResult, type RangeSeries } from './matrix.js';
 import { PromApiError } from './PromApiError.js';
@@ -160,7 +161,9 @@ export class PromClient {
   async queryRange(q: RangeQuery, overrides: { maxSourceResolution?: string } = {}): Promise<QueryRangeResult> {
     const form = this.rangeForm(q, overrides);
     const resolution = form.get('max_source_resolution');
-    const body = await this.request('POST', '/api/v1/query_range', form, true);
+    // Points per series the answer holds at most: the decoder sizes its arrays by it.
+    const points = Math.max(1, Math.floor((q.endMs - q.startMs) / q.stepMs) + 1);
+    const body = await this.request('POST', '/api/v1/query_range', form, points);
     let series;
     try {
       series = body.matrix ?? decodeMatrix(body.data);
@@ -198,7 +201,7 @@ export class PromClient {
    */
   async buildInfo(): Promise<BuildInfo> {
     const seen: { status: number; headers: Record<string, string> } = { status: 0, headers: {} };
-    const body = await this.request('GET', '/api/v1/status/buildinfo', undefined, false, seen);
+    const body = await this.request('GET', '/api/v1/status/buildinfo', undefined, 0, seen);
     const raw = (body.data ?? {}) as Record<string, unknown>;
     const found = identifyBackend({ status: seen.status, headers: seen.headers, body });
     return { version: found.version ?? '', revision: found.revision ?? undefined, backend: found.backend, evidence: found.evidence, raw };
@@ -216,16 +219,19 @@ export class PromClient {
     return this.request('POST', path, form);
   }
 
-  /** With `seen`, the successful answer's status and (lower-case) headers are copied into it. */
+  /**
+   * With `matrixPoints`, a range query expecting this many points per series: its answer is decoded as it streams in.
+   * With `seen`, the successful answer's status and (lower-case) headers are copied into it.
+   */
   private async request(
     method: 'GET' | 'POST',
     path: string,
     form?: URLSearchParams,
-    matrix = false,
+    matrixPoints = 0,
     seen?: { status: number; headers: Record<string, string> },
   ): Promise<ApiBody> {
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(method, path, form, matrix, seen);
+      const outcome = await this.attempt(method, path, form, matrixPoints, seen);
       if (outcome.ok) return outcome.body;
       const { error, retryable, retryAfterMs } = outcome;
       if (!retryable || attempt >= this.backoff.retries) {
@@ -242,26 +248,31 @@ export class PromClient {
     method: 'GET' | 'POST',
     path: string,
     form: URLSearchParams | undefined,
-    matrix: boolean,
+    matrixPoints: number,
     seen?: { status: number; headers: Record<string, string> },
   ): Promise<{ ok: true; body: ApiBody } | { ok: false; error: PromApiError; retryable: boolean; retryAfterMs: number | null }> {
-    let res: AxiosResponse<Buffer>;
+    let res: AxiosResponse<Buffer | Readable>;
+    let bytes: Uint8Array;
     try {
-      res = await this.send(method, path, form);
+      res = await this.send(method, path, form, matrixPoints > 0);
+      if (res.data instanceof Readable) {
+        // A successful range answer is decoded chunk by chunk as it arrives, and not kept: only its first bytes are, for
+        // the general path (an error body, or an answer the decoder does not take, which a long one is then taken for).
+        const decoder = res.status >= 200 && res.status < 300 ? new MatrixStreamDecoder(matrixPoints) : null;
+        const head = await this.readStream(method, path, res.data, decoder, decoder ? KEPT_BYTES : Infinity);
+        const decoded = decoder?.end();
+        if (decoded) return { ok: true, body: { status: 'success', matrix: decoded.series, warnings: decoded.warnings } };
+        bytes = head;
+      } else bytes = asBytes(res.data);
     } catch (err) {
       if (!(err instanceof PromApiError)) throw err;
       // `send` reports both of axios' timeout codes (ECONNABORTED, ETIMEDOUT) as `timeout`.
       const retryable = err.code === 'timeout' || RETRY_CODES.has(err.code ?? '');
       return { ok: false, error: err, retryable, retryAfterMs: null };
     }
-    const bytes = asBytes(res.data);
     if (seen) {
       seen.status = res.status;
       seen.headers = lowerCaseHeaders(res.headers);
-    }
-    if (matrix && res.status >= 200 && res.status < 300) {
-      const decoded = decodeMatrixBody(bytes);
-      if (decoded) return { ok: true, body: { status: 'success', matrix: decoded.series, warnings: decoded.warnings } };
     }
     const text = utf8.decode(bytes);
     const body = parseBody(text);
@@ -308,8 +319,46 @@ export class PromClient {
     return form;
   }
 
-  /** Sends one request with headers and credentials; transport failures become a scrubbed PromApiError. */
-  private async send(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<AxiosResponse<Buffer>> {
+  /**
+   * Reads a streamed answer to its end, handing each chunk to `decoder`, and returns its bytes when there are at most
+   * `keep` (an empty array past that: the answer is then treated as one that is not JSON). A transfer cut short
+   * becomes a scrubbed PromApiError.
+   */
+  private readStream(method: string, path: string, stream: Readable, decoder: MatrixStreamDecoder | null, keep: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      let chunks: Buffer[] | null = [];
+      let kept = 0;
+      stream.on('data', (c: Buffer) => {
+        if (chunks) {
+          chunks.push(c);
+          kept += c.length;
+          if (kept > keep) chunks = null;
+        }
+        try {
+          decoder?.push(c);
+        } catch (err) {
+          stream.destroy();
+          reject(err as Error);
+        }
+      });
+      let ended = false;
+      stream.on('end', () => {
+        ended = true;
+        resolve(chunks ? Buffer.concat(chunks) : new Uint8Array(0));
+      });
+      stream.on('error', (err) => reject(this.transportError(method, path, err)));
+      // Closed with neither an end nor an error (the connection dropped mid-answer): cut short, like a reset.
+      stream.on('close', () => {
+        if (!ended) reject(this.transportError(method, path, Object.assign(new Error('answer cut short'), { code: 'ECONNRESET' })));
+      });
+    });
+  }
+
+  /**
+   * Sends one request with headers and credentials; transport failures become a scrubbed PromApiError. With
+   * `stream`, the answer's body is left to read as it arrives.
+   */
+  private async send(method: 'GET' | 'POST', path: string, form?: URLSearchParams, stream = false): Promise<AxiosResponse<Buffer | Readable>> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       // Prometheus gzips a 100 MB answer at a fraction of loopback or LAN speed (measured 5-8× slower end to end): ask for it only where bandwidth is scarce.
@@ -323,15 +372,26 @@ export class PromClient {
     }
     if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     try {
-      return await this.http.request<Buffer>({ method, url: this.base + path, data: form?.toString(), headers });
+      return await this.http.request<Buffer | Readable>({
+        method,
+        url: this.base + path,
+        data: form?.toString(),
+        headers,
+        // No length limit on a stream: axios would otherwise re-wrap it in a slower counting stream.
+        ...(stream ? { responseType: 'stream', maxContentLength: -1 } : {}),
+      });
     } catch (err) {
-      // The axios error holds the request config, Authorization included: it is never kept as a cause.
-      const code = (err as { code?: string }).code ?? 'ERROR';
-      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-      const hint = TLS_CODES.test(code) ? ' (set tls.caFile to trust a private CA)' : '';
-      const what = timedOut ? `timed out after ${this.options.timeoutMs ?? 120_000} ms` : `${code}: ${(err as Error).message}`;
-      throw new PromApiError(this.scrub(`${this.where(method, path)}: ${what}${hint}`), undefined, undefined, undefined, timedOut ? 'timeout' : code);
+      throw this.transportError(method, path, err);
     }
+  }
+
+  private transportError(method: string, path: string, err: unknown): PromApiError {
+    // The axios error holds the request config, Authorization included: it is never kept as a cause.
+    const code = (err as { code?: string }).code ?? 'ERROR';
+    const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+    const hint = TLS_CODES.test(code) ? ' (set tls.caFile to trust a private CA)' : '';
+    const what = timedOut ? `timed out after ${this.options.timeoutMs ?? 120_000} ms` : `${code}: ${(err as Error).message}`;
+    return new PromApiError(this.scrub(`${this.where(method, path)}: ${what}${hint}`), undefined, undefined, undefined, timedOut ? 'timeout' : code);
   }
 
   private httpError(method: string, path: string, status: number, body: ApiBody | null, text: unknown): PromApiError {
@@ -358,6 +418,9 @@ export class PromClient {
 }
 
 const utf8 = new TextDecoder();
+
+/** The bytes of a streamed range answer kept for the general path: error bodies and small answers fit, matrices are not held. */
+const KEPT_BYTES = 1 << 20;
 
 function lowerCaseHeaders(raw: Readonly<Record<string, unknown>>): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -6,8 +6,19 @@ export interface DecodedMatrixBody {
   readonly warnings: string[];
 }
 
-/** Thrown inside the scanner when the body is not the expected shape; the caller falls back to JSON.parse. */
-class Unexpected extends Error {}
+/**
+ * Decodes a whole `query_range` answer held in memory; see
+ * `MatrixStreamDecoder`. Null for any shape it does not decode.
+ */
+export function decodeMatrixBody(bytes: Uint8Array): DecodedMatrixBody | null {
+  const decoder = new MatrixStreamDecoder();
+  decoder.push(bytes);
+  return decoder.end();
+}
+
+/** The bytes seen so far end inside the step being parsed, or do not have the expected shape; which one is known at the end. */
+class Stop extends Error {}
+const STOP = new Stop();
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -28,119 +39,310 @@ const UPPER_E = 0x45;
 /** Exact powers of ten: m / 10^k and m · 10^k are correctly rounded for m < 2^53 and k ≤ 22 (one IEEE operation). */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
-/**
- * Decodes a `query_range` answer with `status: success` and a matrix result
- * directly from the response bytes, without JSON.parse: a 100 MB answer then
- * costs no intermediate arrays or strings per sample (which dominated pulls
- * in GC time). Sample values and timestamps are parsed digit by digit on the
- * exact fast path (≤15 significant digits, |exponent| ≤ 22: the result is
- * the correctly rounded double, identical to `Number`), anything else through
- * `Number`. Returns null for any other shape (an error body, a non-matrix
- * result, unexpected syntax), so the caller can take the general path.
- */
-export function decodeMatrixBody(bytes: Uint8Array): DecodedMatrixBody | null {
-  try {
-    return new Scanner(bytes).body();
-  } catch (err) {
-    if (err instanceof Unexpected) return null;
-    throw err;
-  }
+/** Where the parser is: each state is entered at a token boundary, so it can wait there for more bytes. */
+const enum S {
+  TopOpen,
+  TopKey,
+  TopValue,
+  TopNext,
+  DataOpen,
+  DataKey,
+  DataValue,
+  DataNext,
+  ResultOpen,
+  ResultFirst,
+  ResultNext,
+  SeriesOpen,
+  SeriesKey,
+  SeriesValue,
+  SeriesNext,
+  ValuesOpen,
+  ValuesFirst,
+  Pair,
+  PairNext,
+  Trailing,
+  Failed,
 }
 
-class Scanner {
+/**
+ * Decodes a `query_range` answer with `status: success` and a matrix result
+ * as its bytes arrive, without JSON.parse: chunks are parsed as they come
+ * (overlapping the transfer), and a 100 MB answer costs no intermediate
+ * arrays or strings per sample. Values go straight into Float64Arrays sized
+ * by the expected points per series. Sample values and timestamps are parsed
+ * digit by digit on the exact fast path (≤15 significant digits,
+ * |exponent| ≤ 22: the result is the correctly rounded double, identical to
+ * `Number`), anything else through `Number`, so the values are exactly those
+ * of JSON.parse followed by `decodeMatrix`.
+ *
+ * A chunk may end anywhere, even inside a number: the parser stops at the
+ * last complete token and keeps the rest for the next chunk. `end` returns
+ * null for any other shape (an error body, a non-matrix result, unexpected
+ * syntax, a truncated body), so the caller can take the general path.
+ */
+export class MatrixStreamDecoder {
+  private b: Uint8Array = new Uint8Array(0);
   private i = 0;
+  private state = S.TopOpen;
+  /** The key whose value the parser is at. */
+  private key = '';
+  private status: string | null = null;
+  private resultType: string | null = null;
+  private sawResult = false;
+  private warnings: unknown = [];
+  private readonly series: RangeSeries[] = [];
+  private labels: unknown = {};
+  private ts = new Float64Array(0);
+  private vs = new Float64Array(0);
+  private n = 0;
+  /** Where the step being parsed began, or its last complete part (a pair): a stop rewinds here. */
+  private mark = 0;
+  /** Bytes held when the last step stopped short; the next try waits for twice as many, so a huge value is not rescanned per chunk. */
+  private retryAt = 0;
+  /** Chunks received while waiting for `retryAt` bytes, joined once when it is reached. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
 
-  constructor(private readonly b: Uint8Array) {}
+  /** `expectedPoints`: points per series the answer should hold (sizes the arrays; they grow if it is wrong). */
+  constructor(private readonly expectedPoints = 1024) {}
 
-  body(): DecodedMatrixBody | null {
-    const found: { status: string | null; series: RangeSeries[] | null; warnings: unknown } = { status: null, series: null, warnings: [] };
-    this.object((key) => {
-      if (key === 'status') found.status = this.string();
-      else if (key === 'data') found.series = this.data();
-      else if (key === 'warnings') found.warnings = this.json();
-      else this.skip();
-    });
-    this.ws();
-    if (this.i !== this.b.length) throw new Unexpected();
-    if (found.status !== 'success' || found.series === null || !Array.isArray(found.warnings)) return null;
-    return { series: found.series, warnings: found.warnings.map(String) };
+  /** Parses as much of the answer as the bytes so far allow. */
+  push(chunk: Uint8Array): void {
+    if (this.state === S.Failed || chunk.length === 0) return;
+    // Plain Uint8Array views only: a Buffer here and a Uint8Array there makes every byte read in the hot loops polymorphic.
+    this.pending.push(chunk.constructor === Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.pendingBytes += chunk.length;
+    if (this.b.length - this.i + this.pendingBytes < this.retryAt) return;
+    this.take();
+    this.run(false);
   }
 
-  private data(): RangeSeries[] | null {
-    const found: { type: string | null; result: RangeSeries[] | null } = { type: null, result: null };
-    this.object((key) => {
-      if (key === 'resultType') found.type = this.string();
-      else if (key === 'result') found.result = this.result();
-      else this.skip();
-    });
-    return found.type === 'matrix' ? found.result : null;
-  }
-
-  private result(): RangeSeries[] {
-    const out: RangeSeries[] = [];
-    this.expect(LBRACKET);
-    if (this.peek() === RBRACKET) {
-      this.i++;
-      return out;
+  /** The unparsed rest and the pending chunks as one buffer (no copy in the usual case: one chunk, nothing left over). */
+  private take(): void {
+    const rest = this.b.subarray(this.i);
+    if (rest.length === 0 && this.pending.length === 1) this.b = this.pending[0];
+    else {
+      const joined = new Uint8Array(rest.length + this.pendingBytes);
+      joined.set(rest);
+      let at = rest.length;
+      for (const c of this.pending) {
+        joined.set(c, at);
+        at += c.length;
+      }
+      this.b = joined;
     }
+    this.i = 0;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** The decoded answer once every byte is in; null when it is not a successful matrix answer. */
+  end(): DecodedMatrixBody | null {
+    if (this.state !== S.Failed) {
+      this.take();
+      this.retryAt = 0;
+      this.run(true);
+    }
+    if (this.state !== S.Trailing || this.i !== this.b.length) return null;
+    if (this.status !== 'success' || this.resultType !== 'matrix' || !this.sawResult || !Array.isArray(this.warnings)) return null;
+    return { series: this.series, warnings: this.warnings.map(String) };
+  }
+
+  private run(final: boolean): void {
     for (;;) {
-      const s: { labels: unknown; ts: Float64Array; vs: Float64Array } = { labels: {}, ts: new Float64Array(0), vs: new Float64Array(0) };
-      this.object((key) => {
-        if (key === 'metric') s.labels = this.json();
-        else if (key === 'values') [s.ts, s.vs] = this.values();
-        else this.skip(); // native histograms: capacity planning needs floats
-      });
-      if (s.labels === null || typeof s.labels !== 'object' || Array.isArray(s.labels)) throw new Unexpected();
-      out.push({ labels: s.labels as Record<string, string>, timestamps: s.ts, values: s.vs });
-      if (this.sep(RBRACKET)) return out;
+      this.mark = this.i;
+      const state = this.state;
+      try {
+        if (!this.step()) return;
+      } catch (err) {
+        if (err !== STOP) throw err;
+        // A step either completes or leaves nothing changed since its mark: rewind there and wait for more bytes.
+        this.i = this.mark;
+        this.state = final ? S.Failed : state;
+        this.retryAt = 2 * (this.b.length - this.mark);
+        return;
+      }
     }
   }
 
-  /** `[[t,"v"],…]` into exact-size arrays: ms timestamps, float values. */
-  private values(): [Float64Array, Float64Array] {
-    this.expect(LBRACKET);
-    let ts = new Float64Array(1024);
-    let vs = new Float64Array(1024);
-    let n = 0;
-    if (this.peek() === RBRACKET) {
-      this.i++;
-      return [ts.subarray(0, 0), vs.subarray(0, 0)];
+  /** One step from the current state; false when there is nothing more to parse in these bytes. */
+  private step(): boolean {
+    switch (this.state) {
+      case S.TopOpen:
+        this.expect(LBRACE);
+        this.state = this.peek() === RBRACE ? S.TopNext : S.TopKey;
+        return true;
+      case S.TopKey:
+        this.key = this.memberKey();
+        this.state = S.TopValue;
+        return true;
+      case S.TopValue:
+        if (this.key === 'status') this.status = this.string();
+        else if (this.key === 'data') {
+          this.state = S.DataOpen;
+          return true;
+        } else if (this.key === 'warnings') this.warnings = this.json();
+        else this.skip();
+        this.state = S.TopNext;
+        return true;
+      case S.TopNext:
+        this.state = this.sep(RBRACE) ? S.Trailing : S.TopKey;
+        return true;
+      case S.DataOpen:
+        this.expect(LBRACE);
+        this.state = this.peek() === RBRACE ? S.DataNext : S.DataKey;
+        return true;
+      case S.DataKey:
+        this.key = this.memberKey();
+        this.state = S.DataValue;
+        return true;
+      case S.DataValue:
+        if (this.key === 'result') {
+          this.state = S.ResultOpen;
+          return true;
+        }
+        if (this.key === 'resultType') this.resultType = this.string();
+        else this.skip();
+        this.state = S.DataNext;
+        return true;
+      case S.DataNext:
+        this.state = this.sep(RBRACE) ? S.TopNext : S.DataKey;
+        return true;
+      case S.ResultOpen:
+        this.expect(LBRACKET);
+        this.sawResult = true;
+        this.state = S.ResultFirst;
+        return true;
+      case S.ResultFirst:
+        if (this.peek() === RBRACKET) {
+          this.i++;
+          this.state = S.DataNext;
+        } else this.state = S.SeriesOpen;
+        return true;
+      case S.ResultNext:
+        this.state = this.sep(RBRACKET) ? S.DataNext : S.SeriesOpen;
+        return true;
+      case S.SeriesOpen:
+        this.expect(LBRACE);
+        this.labels = {};
+        this.ts = new Float64Array(0);
+        this.vs = new Float64Array(0);
+        this.n = 0;
+        if (this.peek() === RBRACE) {
+          this.i++;
+          this.finishSeries();
+        } else this.state = S.SeriesKey;
+        return true;
+      case S.SeriesKey:
+        this.key = this.memberKey();
+        this.state = S.SeriesValue;
+        return true;
+      case S.SeriesValue:
+        if (this.key === 'values') {
+          this.state = S.ValuesOpen;
+          return true;
+        }
+        if (this.key === 'metric') this.labels = this.json();
+        else this.skip(); // native histograms: capacity planning needs floats
+        this.state = S.SeriesNext;
+        return true;
+      case S.SeriesNext:
+        if (this.sep(RBRACE)) this.finishSeries();
+        else this.state = S.SeriesKey;
+        return true;
+      case S.ValuesOpen:
+        this.expect(LBRACKET);
+        this.ts = new Float64Array(this.expectedPoints);
+        this.vs = new Float64Array(this.expectedPoints);
+        this.n = 0;
+        this.state = S.ValuesFirst;
+        return true;
+      case S.ValuesFirst:
+        if (this.peek() === RBRACKET) {
+          this.i++;
+          this.state = S.SeriesNext;
+        } else this.state = S.Pair;
+        return true;
+      case S.Pair:
+        this.pairs();
+        return true;
+      case S.PairNext:
+        this.state = this.sep(RBRACKET) ? S.SeriesNext : S.Pair;
+        return true;
+      case S.Trailing:
+        this.ws();
+        if (this.i < this.b.length) throw STOP;
+        return false;
+      case S.Failed:
+        return false;
     }
+  }
+
+  private finishSeries(): void {
+    const labels = this.labels;
+    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw STOP;
+    const n = this.n;
+    // Exact-size arrays when the guess was far off; a view of the sized ones otherwise (no copy).
+    const fit = (a: Float64Array) => (n === a.length ? a : n < a.length / 2 ? a.slice(0, n) : a.subarray(0, n));
+    this.series.push({ labels: labels as Record<string, string>, timestamps: fit(this.ts), values: fit(this.vs) });
+    this.state = S.ResultNext;
+  }
+
+  /**
+   * `[t,"v"]` pairs, one after the other, each stored only once it is whole:
+   * stopping inside one leaves the series as it was before it.
+   */
+  private pairs(): void {
     const b = this.b;
     for (;;) {
       // Servers write `[t,"v"]` with no spaces; the general path takes anything else.
-      if (b[this.i] === LBRACKET) this.i++;
-      else this.expect(LBRACKET);
+      let i = this.i;
+      if (b[i] === LBRACKET) i++;
+      else {
+        this.expect(LBRACKET);
+        i = this.i;
+      }
+      this.i = i;
       const t = this.timestampMs();
       if (b[this.i] === COMMA && b[this.i + 1] === QUOTE) this.i += 2;
       else {
         this.expect(COMMA);
         this.ws();
-        if (b[this.i] !== QUOTE) throw new Unexpected();
+        if (b[this.i] !== QUOTE) throw STOP;
         this.i++;
       }
       const v = this.sampleValue();
       if (b[this.i] === RBRACKET) this.i++;
       else this.expect(RBRACKET);
-      if (n === ts.length) {
-        const grownT = new Float64Array(n * 2);
-        grownT.set(ts);
-        ts = grownT;
-        const grownV = new Float64Array(n * 2);
-        grownV.set(vs);
-        vs = grownV;
-      }
-      ts[n] = t;
-      vs[n] = v;
-      n++;
+      let n = this.n;
+      if (n === this.ts.length) this.grow();
+      this.ts[n] = t;
+      this.vs[n] = v;
+      this.n = ++n;
       const c = b[this.i];
-      if (c === COMMA) this.i++;
-      else if (c === RBRACKET) {
+      if (c === COMMA) {
+        // Committed: a stop in the next pair rewinds to here.
+        this.mark = ++this.i;
+        continue;
+      }
+      if (c === RBRACKET) {
         this.i++;
-        break;
-      } else if (this.sep(RBRACKET)) break;
+        this.state = S.SeriesNext;
+        return;
+      }
+      this.state = S.PairNext;
+      return;
     }
-    return [ts.slice(0, n), vs.slice(0, n)];
+  }
+
+  private grow(): void {
+    const size = Math.max(16, this.ts.length * 2);
+    const t = new Float64Array(size);
+    t.set(this.ts);
+    this.ts = t;
+    const v = new Float64Array(size);
+    v.set(this.vs);
+    this.vs = v;
   }
 
   /** Float seconds (`1767225600`, `1767225600.5`) as whole ms, like `Math.round(x * 1000)`. */
@@ -150,14 +352,14 @@ class Scanner {
     const start = this.i;
     let i = start;
     let whole = 0;
-    while (i < b.length && b[i] >= ZERO && b[i] <= NINE) whole = whole * 10 + (b[i++] - ZERO);
+    while (b[i] >= ZERO && b[i] <= NINE) whole = whole * 10 + (b[i++] - ZERO);
     let ms = whole * 1000;
     let digits = i - start;
     if (b[i] === DOT) {
       i++;
       let scale = 100;
       const fracStart = i;
-      while (i < b.length && b[i] >= ZERO && b[i] <= NINE) {
+      while (b[i] >= ZERO && b[i] <= NINE) {
         if (scale >= 1) ms += (b[i] - ZERO) * scale;
         scale /= 10;
         i++;
@@ -167,10 +369,13 @@ class Scanner {
     }
     if (digits === 0 || digits > 15 || b[i] === LOWER_E || b[i] === UPPER_E) {
       while (i < b.length && b[i] !== COMMA && b[i] !== RBRACKET) i++;
+      if (i >= b.length) throw STOP;
       const x = Number(latin1(b, start, i));
-      if (!Number.isFinite(x)) throw new Unexpected();
+      if (!Number.isFinite(x)) throw STOP;
       ms = Math.round(x * 1000);
     }
+    // A number cut by the end of the bytes is not complete until its delimiter is seen.
+    if (i >= b.length) throw STOP;
     this.i = i;
     return ms;
   }
@@ -227,44 +432,37 @@ class Scanner {
     // NaN, ±Inf, long decimals, big exponents: the general parser.
     let end = start;
     while (end < b.length && b[end] !== QUOTE) {
-      if (b[end] === BACKSLASH) throw new Unexpected();
+      if (b[end] === BACKSLASH) throw STOP;
       end++;
     }
-    if (end >= b.length) throw new Unexpected();
+    if (end >= b.length) throw STOP;
     this.i = end + 1;
     return parseSampleValue(latin1(b, start, end));
   }
 
-  /** `{ "key": value, … }`, calling `field` with the cursor on each value. */
-  private object(field: (key: string) => void): void {
-    this.expect(LBRACE);
-    if (this.peek() === RBRACE) {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.ws();
-      const key = this.string();
-      this.expect(COLON);
-      this.ws();
-      field(key);
-      if (this.sep(RBRACE)) return;
-    }
+  /** A member's `"key":`, cursor left on its value. */
+  private memberKey(): string {
+    const key = this.string();
+    this.expect(COLON);
+    this.ws();
+    return key;
   }
 
   /** After a member: true at the closing `close` (consumed), false after a comma. */
   private sep(close: number): boolean {
     this.ws();
-    const c = this.b[this.i++];
-    if (c === COMMA) return false;
-    if (c === close) return true;
-    throw new Unexpected();
+    const c = this.b[this.i];
+    if (c === COMMA || c === close) {
+      this.i++;
+      return c === close;
+    }
+    throw STOP;
   }
 
   private string(): string {
     this.ws();
     const b = this.b;
-    if (b[this.i] !== QUOTE) throw new Unexpected();
+    if (b[this.i] !== QUOTE) throw STOP;
     const start = this.i;
     let i = start + 1;
     let plain = true;
@@ -277,16 +475,21 @@ class Scanner {
       }
       i++;
     }
-    if (i >= b.length) throw new Unexpected();
+    if (i >= b.length) throw STOP;
     this.i = i + 1;
     return plain ? latin1(b, start + 1, i) : (JSON.parse(utf8(b, start, i + 1)) as string);
   }
 
   /** Any JSON value, parsed by JSON.parse (labels, warnings: small). */
   private json(): unknown {
+    this.ws();
     const start = this.i;
     this.skip();
-    return JSON.parse(utf8(this.b, start, this.i));
+    try {
+      return JSON.parse(utf8(this.b, start, this.i));
+    } catch {
+      throw STOP;
+    }
   }
 
   /** Moves past one JSON value of any kind. */
@@ -302,7 +505,7 @@ class Scanner {
       let depth = 0;
       for (;;) {
         const c = b[this.i];
-        if (c === undefined) throw new Unexpected();
+        if (c === undefined) throw STOP;
         if (c === QUOTE) {
           this.string();
           continue;
@@ -312,20 +515,21 @@ class Scanner {
         else if ((c === RBRACE || c === RBRACKET) && --depth === 0) return;
       }
     }
-    // A number, true, false or null.
+    // A number, true, false or null: complete only once its delimiter is in.
     const start = this.i;
     while (this.i < b.length && b[this.i] !== COMMA && b[this.i] !== RBRACE && b[this.i] !== RBRACKET && b[this.i] > 0x20) this.i++;
-    if (this.i === start) throw new Unexpected();
+    if (this.i === start || this.i >= b.length) throw STOP;
   }
 
   private expect(c: number): void {
     this.ws();
-    if (this.b[this.i] !== c) throw new Unexpected();
+    if (this.b[this.i] !== c) throw STOP;
     this.i++;
   }
 
   private peek(): number {
     this.ws();
+    if (this.i >= this.b.length) throw STOP;
     return this.b[this.i];
   }
 

@@ -45,7 +45,8 @@ export interface PullResourceOptions {
   readonly onProgress?: (event: PullProgress) => void;
   /**
    * Called per range of a query before its first request, with how many windows it will take at the source's
-   * maxPoints; called again with the extra windows when the server makes the window size shrink.
+   * maxPoints; called again with the change when the window size changes: the server refused a size, or the
+   * answers' series count set a smaller one (see `TARGET_SAMPLES_PER_REQUEST`).
    */
   readonly onPlanned?: (event: PullPlanned) => void;
 }
@@ -210,9 +211,11 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
   let backfilled = 0;
   let current: string | null = null;
 
+  // One writer for the whole pull: it learns each series' stored extent once, not once per window.
+  const writer = store.sampleWriter(pullId);
   const write = async (batch: SeriesSamples[]): Promise<number> => {
     if (batch.length === 0) return 0;
-    const r = await lock.run(() => store.writeSamples(pullId, batch));
+    const r = await lock.run(() => writer.write(batch));
     totals.inserted += r.inserted;
     totals.updated += r.updated;
     totals.existing += r.existing;
@@ -238,9 +241,12 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
       (w, i) =>
         fetchWindow(
           (x) =>
-            semaphore.run(() => {
+            semaphore.run(async () => {
               requests.set(i, (requests.get(i) ?? 0) + 1);
-              return client.queryRange({ query: p.query, startMs: x.startMs, endMs: x.endMs, stepMs: step });
+              const result = await client.queryRange({ query: p.query, startMs: x.startMs, endMs: x.endMs, stepMs: step });
+              // Windows not cut yet hold at most the sample target for this many series.
+              sizer.observed(result.series.length);
+              return result;
             }),
           w,
           step,
@@ -251,9 +257,10 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
         for (const text of result.warnings) if (!warnings.includes(text)) warnings.push(text);
         const all = toSamples(result, resource, p.metric, constantCapacity);
         const batch = shard ? all.filter((b) => inShard(seriesId(b.key), shard)) : all;
-        // Windows now left at the learnt size, for the progress total: it grows when the server made the size shrink.
+        // Windows now left at the learnt size, for the progress total: it changes when the server made the size shrink
+        // or the answers' series count set a new one.
         const estimate = i + 1 + Math.ceil(Math.max(0, (range.endMs - w.endMs) / step) / sizer.points);
-        if (estimate > planned) {
+        if (estimate !== planned) {
           options.onPlanned?.({ resource: resource.name, metric: p.metric, query: p.query, windowCount: estimate - planned, points: 0 });
           planned = estimate;
         }
@@ -312,8 +319,9 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await lock.run(() =>
-      store.finishPull(pullId, {
+    await lock.run(async () => {
+      await writer.close();
+      await store.finishPull(pullId, {
         status: 'failed',
         warnings,
         seriesCount: seriesIds.size,
@@ -321,22 +329,23 @@ export async function pullResource(store: Store, resource: ResourceConfig, optio
         updatedCount: totals.updated,
         droppedCount: totals.dropped,
         error: message,
-      }),
-    );
+      });
+    });
     if (err instanceof SourceError && !(err instanceof PullQueryError) && current !== null) throw new PullQueryError(resource.name, current, err);
     throw err;
   }
   const status = warnings.length > 0 ? 'partial' : 'ok';
-  await lock.run(() =>
-    store.finishPull(pullId, {
+  await lock.run(async () => {
+    await writer.close();
+    await store.finishPull(pullId, {
       status,
       warnings,
       seriesCount: seriesIds.size,
       sampleCount: totals.inserted,
       updatedCount: totals.updated,
       droppedCount: totals.dropped,
-    }),
-  );
+    });
+  });
   return { pullId, resource: resource.name, status, series: seriesIds.size, ...totals, backfilled, queryChanged, warnings };
 }
 

@@ -101,26 +101,48 @@ export class WindowRefusedError extends PromApiError {
 }
 
 /**
- * The size (in points) of the windows still to be cut for one query. It
- * starts at the source's maxPoints and only shrinks: once the server refused
- * a window of n points, the rest of the range is cut at the size that then
- * worked, so later windows are not refused again.
+ * Samples one request aims at at most, once the answer's series count is
+ * known: a large fleet's windows shrink so that one answer (and its decoded
+ * arrays) stays a few tens of MB, while a small fleet still gets whole
+ * maxPoints windows (each request has a fixed cost at the server and in the
+ * store, measured in bench/pull.ts: cutting 4.3M samples into more windows
+ * cost more CPU than it won in overlap on a 2-core machine).
+ */
+export const TARGET_SAMPLES_PER_REQUEST = 2_000_000;
+
+/** Windows are not cut below this many points to meet the sample target (a fleet of 100,000 series still gets whole days). */
+export const MIN_WINDOW_POINTS = 24;
+
+/**
+ * The size (in points) of the windows still to be cut for one query. It is
+ * the smaller of two bounds: the server's limit, which starts at the source's
+ * maxPoints and only shrinks (once the server refused a window of n points,
+ * the rest of the range is cut at the size that then worked, so later windows
+ * are not refused again); and the sample target, learnt from each answer's
+ * series count (`TARGET_SAMPLES_PER_REQUEST`).
  */
 export class WindowSizer {
-  private current: number;
+  private limit: number;
+  private target: number;
 
   constructor(maxPoints: number) {
     if (!Number.isInteger(maxPoints) || maxPoints < 1) throw new RangeError(`maxPoints must be a positive integer, got ${maxPoints}`);
-    this.current = maxPoints;
+    this.limit = maxPoints;
+    this.target = maxPoints;
   }
 
   get points(): number {
-    return this.current;
+    return Math.min(this.limit, this.target);
   }
 
   /** A window of `points` was refused as too large: nothing larger than half of it is cut again. */
   refused(points: number): void {
-    this.current = Math.max(1, Math.min(this.current, Math.ceil(points / 2)));
+    this.limit = Math.max(1, Math.min(this.limit, Math.ceil(points / 2)));
+  }
+
+  /** An answer held `series` series: later windows hold at most the sample target. */
+  observed(series: number): void {
+    this.target = Math.max(MIN_WINDOW_POINTS, Math.floor(TARGET_SAMPLES_PER_REQUEST / Math.max(1, series)));
   }
 }
 

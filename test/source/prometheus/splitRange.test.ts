@@ -5,7 +5,18 @@ import { mapInOrder } from '../../../src/source/prometheus/mapInOrder.js';
 import { PromApiError } from '../../../src/source/prometheus/PromApiError.js';
 import { PromClient } from '../../../src/source/prometheus/PromClient.js';
 import { Semaphore } from '../../../src/source/prometheus/Semaphore.js';
-import { alignRange, fetchWindow, halveWindow, splitRange, windowProducer, WindowRefusedError, WindowSizer, type Window } from '../../../src/source/prometheus/splitRange.js';
+import {
+  alignRange,
+  fetchWindow,
+  halveWindow,
+  MIN_WINDOW_POINTS,
+  splitRange,
+  TARGET_SAMPLES_PER_REQUEST,
+  windowProducer,
+  WindowRefusedError,
+  WindowSizer,
+  type Window,
+} from '../../../src/source/prometheus/splitRange.js';
 import { matrixReply, useFakeServer, type FakeReply, type SeenRequest } from './fakeServer.js';
 
 const H = 3_600_000;
@@ -133,6 +144,23 @@ describe('fetching split windows from a server with limits', () => {
     // 100 → 50 → 25 → 13 → 7 → 4 → 2 → 1: one request per size, the first piece of each.
     expect(requests).toBe(8);
     expect((err as Error).message).toMatch(/refused even for a 1-point window .*--query\.max-samples.*--max-points/);
+  });
+
+  it('shrinks later windows of a large fleet to the sample target, never past maxPoints or a refused size', () => {
+    const sizer = new WindowSizer(11_000);
+    const next = windowProducer(T0, T0 + 29_999 * H, H, sizer);
+    expect(next()?.points).toBe(11_000);
+    // An answer of 1,000 series: 11M samples per window would be; later windows hold the target.
+    sizer.observed(1000);
+    expect(next()?.points).toBe(TARGET_SAMPLES_PER_REQUEST / 1000);
+    // Ten series: the target allows more than the server's limit, which stays the bound.
+    sizer.observed(10);
+    expect(sizer.points).toBe(11_000);
+    sizer.refused(4000);
+    expect(sizer.points).toBe(2000);
+    // A huge fleet never cuts windows thinner than MIN_WINDOW_POINTS.
+    sizer.observed(10_000_000);
+    expect(sizer.points).toBe(MIN_WINDOW_POINTS);
   });
 
   it('cuts the rest of the range at the size the server accepted', async () => {
