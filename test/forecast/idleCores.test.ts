@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { workersForIdleCores } from '../../src/forecast/idleCores.js';
+import { LARGE_INPUT_BYTES, workersFor } from '../../src/forecast/idleCores.js';
 
-describe('workersForIdleCores', () => {
-  it('starts one worker per idle core, at most 8, and falls back to this thread on a busy machine', () => {
-    expect(workersForIdleCores(2, 0)).toBe(2);
-    expect(workersForIdleCores(2, 0.5)).toBe(2); // a core half taken still counts as idle
-    expect(workersForIdleCores(2, 1)).toBe(1); // one core busy: this thread alone
-    expect(workersForIdleCores(2, 12)).toBe(1);
-    expect(workersForIdleCores(16, 0)).toBe(8);
-    expect(workersForIdleCores(16, 10.2)).toBe(6);
-    expect(workersForIdleCores(1, 0)).toBe(1);
+describe('workersFor', () => {
+  const small = 20 * 2 ** 20;
+
+  it('starts one worker per idle core for a small file, and falls back to this thread on a busy machine', () => {
+    expect(workersFor({ cores: 2, load: 0, bytes: small })).toBe(2);
+    expect(workersFor({ cores: 2, load: 0.5, bytes: small })).toBe(2); // a core half taken still counts as idle
+    expect(workersFor({ cores: 2, load: 1, bytes: small })).toBe(1); // one core busy: this thread alone
+    expect(workersFor({ cores: 2, load: 12, bytes: small })).toBe(1);
+    expect(workersFor({ cores: 16, load: 10.2, bytes: small })).toBe(6);
+    expect(workersFor({ cores: 1, load: 0, bytes: small })).toBe(1);
+  });
+
+  it('gives a large file every core, at most 8, whatever the load', () => {
+    expect(workersFor({ cores: 2, load: 12, bytes: LARGE_INPUT_BYTES })).toBe(2);
+    expect(workersFor({ cores: 16, load: 0, bytes: 10 * LARGE_INPUT_BYTES })).toBe(8);
+    expect(workersFor({ cores: 1, load: 0, bytes: LARGE_INPUT_BYTES })).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DataError, UsageError } from '../../errors.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
@@ -60,7 +61,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--format <format>', 'json, csv or table', oneOf(['json', 'csv', 'table'] as const), 'json')
     .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
     .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
-    .option('--workers <n>', 'worker threads (default: one per core, with --input one per idle core; 1 forecasts in the main thread)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: one per core; with --input and a file under 32 MiB, one per idle core; 1 forecasts in the main thread)', positiveInt)
     .option('--plan <file>', 'with --db: plan file with thresholds, capacity changes, lead times, scenarios and SLOs')
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
@@ -94,15 +95,17 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
       // Before any model code is compiled, here and in the workers (src/cli/jitForShortRuns.ts).
       (await import('../jitForShortRuns.js')).tuneJitForShortRuns();
       // Series go to the worker pool as the CSV reader finishes them; outcomes come back in the file's order.
-      const [{ streamSeriesCsv }, { forecastInOrder }, { exhaustion }, { idleCoreWorkers }] = await Promise.all([
+      const [{ streamSeriesCsv }, { forecastInOrder }, { exhaustion }, { workersForFile }] = await Promise.all([
         import('../../source/csv/readSeriesCsv.js'),
         import('../../forecast/forecastInOrder.js'),
         // Loaded here, not at start-up: its sampling pulls in simple-statistics (test/cli/lazyLoad.test.ts).
         import('../../forecast/exhaustion.js'),
         import('../../forecast/idleCores.js'),
       ]);
-      // Unless told, one worker per idle core: on a busy machine more threads only add their start-up.
-      const outcomes = await forecastInOrder(streamSeriesCsv(opts.input as string), { forecast: options, workers: opts.workers ?? idleCoreWorkers() });
+      const series = streamSeriesCsv(opts.input as string);
+      // Unless told: every core for a large file, one per idle core for a small one (src/forecast/idleCores.ts).
+      const workers = opts.workers ?? workersForFile(statSync(opts.input as string).size);
+      const outcomes = await forecastInOrder(series, { forecast: options, workers });
       const results: Result[] = outcomes.map((o) => ('error' in o ? { id: o.id, f: null, error: o.error } : { id: o.id, f: o.result, error: null }));
       const ok = results.filter((r) => r.f !== null);
       for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
