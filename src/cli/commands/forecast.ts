@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DataError, UsageError } from '../../errors.js';
 import type { ForecastOptions, SeriesForecast } from '../../forecast/forecastSeries.js';
@@ -32,7 +33,21 @@ interface ForecastCliOptions {
   parquetRun?: string;
 }
 
-const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) ? null : new Date(ms).toISOString());
+/**
+ * ISO text of a time, memoized: series of one file mostly share their forecast
+ * steps, and `toISOString` on every point of 100 series × 2,160 steps costs
+ * more than the rest of the output. (Only the --input output uses it: a short run.)
+ */
+const isoText = new Map<number, string>();
+const iso = (ms: number | null): string | null => {
+  if (ms === null || !Number.isFinite(ms)) return null;
+  let text = isoText.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    isoText.set(ms, text);
+  }
+  return text;
+};
 
 export const registerForecast: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
@@ -46,7 +61,7 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
     .option('--format <format>', 'json, csv or table', oneOf(['json', 'csv', 'table'] as const), 'json')
     .option('--models <aliases>', 'comma-separated model aliases to choose from (default: all)')
     .option('--aggregation <kind>', 'auto, raw, max, p95 or p99 (auto forecasts the daily peak for long horizons)', oneOf(['auto', 'raw', 'max', 'p95', 'p99'] as const), 'auto')
-    .option('--workers <n>', 'worker threads (default: one per core; 1 forecasts in the main thread)', positiveInt)
+    .option('--workers <n>', 'worker threads (default: one per core; with --input and a file under 32 MiB, one per idle core; 1 forecasts in the main thread)', positiveInt)
     .option('--plan <file>', 'with --db: plan file with thresholds, capacity changes, lead times, scenarios and SLOs')
     .option('--scenario <name>', "with --db: also run this scenario of the plan (repeatable; 'all' for every one)", collect, [])
     .option('--what-if <spec>', 'with --db: an inline scenario, e.g. traffic:growth=+30%@2027-01-15/14d (repeatable)', collect, [])
@@ -77,14 +92,20 @@ export const registerForecast: RegisterCommand = (program: Command, ctx: CliCont
         ...(models ? { models } : {}),
       };
       if (opts.db) return forecastDb(ctx, opts, options);
+      // Before any model code is compiled, here and in the workers (src/cli/jitForShortRuns.ts).
+      (await import('../jitForShortRuns.js')).tuneJitForShortRuns();
       // Series go to the worker pool as the CSV reader finishes them; outcomes come back in the file's order.
-      const [{ streamSeriesCsv }, { forecastInOrder }, { exhaustion }] = await Promise.all([
+      const [{ streamSeriesCsv }, { forecastInOrder }, { exhaustion }, { workersForFile }] = await Promise.all([
         import('../../source/csv/readSeriesCsv.js'),
         import('../../forecast/forecastInOrder.js'),
         // Loaded here, not at start-up: its sampling pulls in simple-statistics (test/cli/lazyLoad.test.ts).
         import('../../forecast/exhaustion.js'),
+        import('../../forecast/idleCores.js'),
       ]);
-      const outcomes = await forecastInOrder(streamSeriesCsv(opts.input as string), { forecast: options, ...(opts.workers ? { workers: opts.workers } : {}) });
+      const series = streamSeriesCsv(opts.input as string);
+      // Unless told: every core for a large file, one per idle core for a small one (src/forecast/idleCores.ts).
+      const workers = opts.workers ?? workersForFile(statSync(opts.input as string).size);
+      const outcomes = await forecastInOrder(series, { forecast: options, workers });
       const results: Result[] = outcomes.map((o) => ('error' in o ? { id: o.id, f: null, error: o.error } : { id: o.id, f: o.result, error: null }));
       const ok = results.filter((r) => r.f !== null);
       for (const r of results) if (r.error) ctx.stderr.write(`capplan: ${r.error.startsWith(r.id) ? '' : `${r.id}: `}${r.error}\n`);
@@ -99,7 +120,8 @@ type Exhaustion = typeof import('../../forecast/exhaustion.js').exhaustion;
 function render(results: readonly Result[], opts: ForecastCliOptions, exhaustion: Exhaustion): string {
   const level = opts.level;
   const doc = results.map((r) => (r.f ? seriesJson(r.id, r.f, level, opts.capacity, exhaustion) : { series: r.id, error: r.error }));
-  if (opts.format === 'json') return `${JSON.stringify({ series: doc }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+  // JSON.stringify writes NaN and ±Infinity as null by itself; a replacer function would only slow it down.
+  if (opts.format === 'json') return `${JSON.stringify({ series: doc }, null, 2)}\n`;
   if (opts.format === 'csv') {
     const rows: unknown[][] = [];
     for (const r of results) {
