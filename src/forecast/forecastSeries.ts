@@ -257,8 +257,12 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
  * registry are skipped.
  */
 const COMBINATION_FAMILIES = {
-  /** Several cycles in sub-daily data at its own resolution: only models that draw every cycle. */
-  multi: ['mstl_ets', SEASONAL_REPEAT_ALIAS, 'fourier'],
+  /**
+   * Several cycles in sub-daily data at its own resolution: only models that draw every cycle. ARIMA on the
+   * MSTL-adjusted series models the autocorrelated remainder (a busy hour stays busy) that ETS's level chases, and
+   * the weekly repeat keeps the sharp profile; Fourier's few harmonics cannot draw it.
+   */
+  multi: ['mstl_arima', 'mstl_ets', SEASONAL_REPEAT_ALIAS],
   seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
   plain: ['auto_arima', 'theta', 'damped', 'naive'],
 };
@@ -356,6 +360,9 @@ const SHORT_SERIES_POINTS = 300;
  */
 const COSTLY = new Set(['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl_theta', 'dotm', 'combo_median']);
 
+/** The costly models sub-daily series with several cycles run at their own resolution: the decompositions that draw every cycle. */
+const MULTI_SEASONAL_COSTLY = new Set(['mstl_ets', 'mstl_arima']);
+
 /**
  * Candidates whose cost suits the series. The costly ones run only where
  * they earn their keep: short native series (yearly, quarterly, monthly,
@@ -366,7 +373,7 @@ const COSTLY = new Set(['auto_arima', 'mstl_ets', 'stl_ets', 'mstl_arima', 'mstl
  * members' backtests (the same forecast without refitting them).
  */
 function affordable(models: readonly Model[], shortCoarse: boolean, multiSeasonalRaw: boolean): Model[] {
-  return models.filter((m) => !COSTLY.has(m.alias) || (m.alias !== 'combo_median' && (shortCoarse || (multiSeasonalRaw && m.alias === 'mstl_ets'))));
+  return models.filter((m) => !COSTLY.has(m.alias) || (m.alias !== 'combo_median' && (shortCoarse || (multiSeasonalRaw && MULTI_SEASONAL_COSTLY.has(m.alias)))));
 }
 
 /** The wider of two bands at each step. */

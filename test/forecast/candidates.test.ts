@@ -4,6 +4,7 @@ import { forecastSeries } from '../../src/forecast/forecastSeries.js';
 import { seasonalRepeat } from '../../src/forecast/seasonalRepeat.js';
 import type { Model } from '../../src/models/Model.js';
 import { Prng } from '../../src/demo/prng.js';
+import { mstlEts } from '../../src/models/mstlEts.js';
 
 const H = 3_600_000;
 
@@ -65,6 +66,31 @@ describe('seasonal repeat of the longest cycle', () => {
     const saturdayNoon = f.point[5 * 24 + 12];
     expect(mondayNoon - saturdayNoon).toBeGreaterThan(15); // 50 on weekdays, 30 at weekends
     expect(mondayNoon - saturdayNoon).toBeLessThan(25);
+  });
+});
+
+describe('sub-daily series with two cycles at their own resolution', () => {
+  it('combine MSTL + ARIMA, MSTL + ETS and the weekly repeat, and beat MSTL + ETS alone when the noise is autocorrelated', () => {
+    // A busy hour stays busy: AR(1) noise with φ = 0.8, which ETS's level chases and ARIMA models.
+    const rng = new Prng(17);
+    const weeks = 7;
+    const n = 24 * 7 * weeks;
+    const start = Date.UTC(2026, 8, 7); // a Monday
+    const values = new Float64Array(n + 168);
+    let ar = 0;
+    for (let i = 0; i < values.length; i++) {
+      const hour = i % 24;
+      const weekend = Math.floor(i / 24) % 7 >= 5;
+      ar = 0.8 * ar + 4 * rng.normal();
+      values[i] = 200 + (hour >= 9 && hour < 18 ? 60 : 0) * (weekend ? 0.5 : 1) + (hour === 2 ? 40 : 0) + ar;
+    }
+    const history = values.subarray(0, n);
+    const future = values.subarray(n);
+    const f = forecastSeries({ timestamps: Float64Array.from({ length: n }, (_, i) => start + i * H), values: history }, { horizonSteps: 168, aggregation: 'raw' });
+    expect(f.model).toBe('median(mstl_arima+mstl_ets+seasonal_repeat_longest)');
+    const mae = (p: Float64Array) => p.reduce((s, v, k) => s + Math.abs(v - future[k]), 0) / 168;
+    const alone = mstlEts.fit(history, { periods: [24, 168], stepMs: H }).predict(168, [0.8]).point;
+    expect(mae(f.point)).toBeLessThan(mae(alone));
   });
 });
 
