@@ -5,6 +5,7 @@ import { seasonalRepeat } from '../../src/forecast/seasonalRepeat.js';
 import type { Model } from '../../src/models/Model.js';
 import { Prng } from '../../src/demo/prng.js';
 import { mstlEts } from '../../src/models/mstlEts.js';
+import { findModel } from '../../src/models/registry.js';
 
 const H = 3_600_000;
 
@@ -114,5 +115,39 @@ describe('which candidates a series affords', () => {
     const f = forecastSeries(grow(96, 30 * DAY), { horizonSteps: 12 });
     expect(tried(f)).toContain('auto_arima');
     expect(f.backtest.windows).toBeGreaterThan(4);
+  });
+});
+
+describe('short native series: the combination leads', () => {
+  const monthly = (n: number, value: (t: number) => number) => ({
+    timestamps: Float64Array.from({ length: n }, (_, i) => Date.UTC(2012, i, 1)),
+    values: Float64Array.from({ length: n }, (_, i) => value(i)),
+  });
+
+  it('even when a single model backtests far better: a straight line with noise keeps the median of ARIMA, Theta and damped', () => {
+    const rng = new Prng(3);
+    const f = forecastSeries(monthly(60, (t) => 100 + 2 * t + rng.normal()), { horizonSteps: 12 });
+    expect(f.periods).toEqual([]);
+    expect(f.model).toBe('median(auto_arima+theta+damped)');
+  });
+
+  it('a seasonal swing proportional to the level is forecast on the log scale, and closer than on the original one', () => {
+    // AirPassengers-like: 6 years of monthly data growing 12% a year, the summer peak 35% of the level.
+    const rng = new Prng(9);
+    const value = (t: number) => 100 * Math.pow(1.12, t / 12) * (1 + 0.35 * Math.sin((2 * Math.PI * (t - 3)) / 12)) * (1 + 0.01 * rng.normal());
+    const all = monthly(84, value);
+    const n = 72;
+    const f = forecastSeries({ timestamps: all.timestamps.subarray(0, n), values: all.values.subarray(0, n) }, { horizonSteps: 12 });
+    expect(f.periods).toEqual([12]);
+    expect(f.model).toBe('median(log(mstl_ets)+log(auto_arima)+log(theta))');
+    const raw = f.candidates.find((c) => c.model === 'median(mstl_ets+auto_arima+theta)');
+    expect(f.candidates[0].note).toMatch(/^log scale: backtests/);
+    expect(f.candidates[0].mase).toBeLessThan(raw?.mase as number);
+    const future = all.values.subarray(n);
+    const onOriginal = ensembleModel(['mstl_ets', 'auto_arima', 'theta'].map((a) => findModel(a) as Model), 'median')
+      .fit(all.values.subarray(0, n), { periods: [12], stepMs: 30 * 24 * H })
+      .predict(12, [0.8]).point;
+    const mae = (p: Float64Array) => p.reduce((s, v, k) => s + Math.abs(v - future[k]), 0) / 12;
+    expect(mae(f.point)).toBeLessThan(mae(onOriginal));
   });
 });
