@@ -128,7 +128,10 @@ describe('short native series: the combination leads', () => {
     const rng = new Prng(3);
     const f = forecastSeries(monthly(60, (t) => 100 + 2 * t + rng.normal()), { horizonSteps: 12 });
     expect(f.periods).toEqual([]);
-    expect(f.model).toBe('median(auto_arima+theta+damped)');
+    // dotm and linear backtest about 2.5 times better here; with a 30% margin dotm would lead
+    const best = f.candidates.filter((c) => c.mase !== null && !c.model.startsWith('median(')).sort((a, b) => (a.mase as number) - (b.mase as number))[0];
+    expect(best.mase as number).toBeLessThan(0.7 * (f.candidates[0].mase as number));
+    expect(f.model).toMatch(/^median\((log\()?auto_arima\)?\+(log\()?theta\)?\+(log\()?damped\)?\)$/);
   });
 
   it('a seasonal swing proportional to the level is forecast on the log scale, and closer than on the original one', () => {
