@@ -7,6 +7,7 @@ import { benchIngest } from './ingest.js';
 import { benchInput } from './input.js';
 import { benchModels } from './models.js';
 import { benchRealCorpus } from './realCorpus.js';
+import { benchRealDev } from './realDev.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 import { benchStartup } from './startup.js';
@@ -24,6 +25,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   pull: benchPull,
   forecast: benchForecast,
   real: benchRealCorpus,
+  'real-dev': benchRealDev,
   accuracy: async () => {
     await benchRealCorpus();
     await benchSubDaily();

@@ -9,11 +9,12 @@ import type { BacktestWindow } from './backtest.js';
  * combination puzzle"); the median of ETS, ARIMA and Theta is robust to one
  * member going astray and beats each of them in the M competitions.
  */
-export function ensembleModel(members: readonly Model[], combine: 'mean' | 'median' = 'mean'): Model {
+export function ensembleModel(members: readonly Model[], combine: 'mean' | 'median' = 'mean'): Model & { readonly members: readonly Model[] } {
   const alias = `${combine === 'mean' ? 'ensemble' : 'median'}(${members.map((m) => m.alias).join('+')})`;
   const pick = combine === 'mean' ? mean : median;
   return {
     alias,
+    members,
     minLength: (ctx) => Math.max(...members.map((m) => m.minLength(ctx))),
     fit(y, ctx) {
       const fits = members.map((m) => m.fit(y, ctx));

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { ModelError } from '../../src/errors.js';
 import type { FitContext, Model } from '../../src/models/Model.js';
-import { MODELS } from '../../src/models/registry.js';
+import { MODELS, findModel } from '../../src/models/registry.js';
+import { logTransformed } from '../../src/models/logTransformed.js';
 import { hourly, hourlyNoSeason, series } from './synthetic.js';
 
 /**
@@ -37,7 +38,10 @@ describe('model registry', () => {
   });
 });
 
-describe.each(MODELS.map((m) => [m.alias, m] as const))('contract: %s', (alias, model) => {
+/** Transforms that wrap a model honour the same contract (the fixtures are positive, as the log needs). */
+const WRAPPED: readonly Model[] = ['mstl_ets', 'theta'].map((a) => logTransformed(findModel(a) as Model));
+
+describe.each([...MODELS, ...WRAPPED].map((m) => [m.alias, m] as const))('contract: %s', (alias, model) => {
   it('minLength is a positive integer in a seasonal context', () => {
     const min = model.minLength(ctx);
     expect(Number.isInteger(min)).toBe(true);

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { forecastSeries } from '../src/forecast/forecastSeries.js';
+import { parseTimestamp } from '../src/source/csv/parseTimestamp.js';
+import { realMase } from './realCorpus.js';
+
+/** bench/realDev/devCorpus.json, made by bench/realDev/make-dev-corpus.R. */
+const DEV_CORPUS = fileURLToPath(new URL('../../bench/realDev/devCorpus.json', import.meta.url));
+
+type Reference = { mean: number[]; lower: number[]; upper: number[] };
+
+/** One tuning case: a training part, the next h points and R's forecasts of them. */
+export interface DevCase {
+  readonly name: string;
+  /** `other`: other public series; `history`: a real-corpus series cut before its held-out tail. */
+  readonly set: 'other' | 'history';
+  readonly freq: number;
+  readonly h: number;
+  readonly timestamps: Float64Array;
+  readonly train: Float64Array;
+  readonly actual: Float64Array;
+  readonly references: Record<'ets' | 'theta' | 'arima', Reference>;
+}
+
+export function loadDevCorpus(file = DEV_CORPUS): DevCase[] {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { cases: (Omit<DevCase, 'timestamps' | 'train' | 'actual'> & { timestamps: string[]; train: number[]; actual: number[] })[] };
+  return doc.cases.map((c) => ({
+    ...c,
+    timestamps: Float64Array.from(c.timestamps, (t) => parseTimestamp(t) as number),
+    train: Float64Array.from(c.train),
+    actual: Float64Array.from(c.actual),
+  }));
+}
+
+const geoMean = (xs: readonly number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+/**
+ * The real-corpus tuning set: capplan against R ets, thetaf and auto.arima on
+ * series and origins that are not the 17 held-out tails (other public series
+ * at three origins; the 17 series' own training parts, one and two horizons
+ * before the tail). Method choices are made here, and the held-out table
+ * (`npm run bench -- real`) is read once after.
+ */
+export async function benchRealDev(): Promise<void> {
+  const cases = loadDevCorpus();
+  const rows: { c: DevCase; mase: number; ratios: Record<string, number>; coverage: number; model: string }[] = [];
+  const failures: string[] = [];
+  const t0 = performance.now();
+  for (const c of cases) {
+    try {
+      const f = forecastSeries({ id: c.name, timestamps: c.timestamps, values: c.train }, { horizonSteps: c.h, levels: [0.8] });
+      const m = realMase(c.train, c.actual, f.point, c.freq);
+      const b = f.intervals.find((i) => i.level === 0.8)!;
+      let inside = 0;
+      for (let k = 0; k < c.h; k++) if (c.actual[k] >= b.lower[k] && c.actual[k] <= b.upper[k]) inside++;
+      const ratios: Record<string, number> = {};
+      for (const r of ['ets', 'theta', 'arima'] as const) ratios[r] = m / Math.max(1e-9, realMase(c.train, c.actual, c.references[r].mean, c.freq));
+      rows.push({ c, mase: m, ratios, coverage: inside / c.h, model: f.model });
+    } catch (err) {
+      failures.push(`${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  if (process.env.CAPPLAN_BENCH_VERBOSE) {
+    for (const r of rows) console.log(`${r.c.name.padEnd(30)} ${r.mase.toFixed(3)} ets ${r.ratios.ets.toFixed(3)} theta ${r.ratios.theta.toFixed(3)} arima ${r.ratios.arima.toFixed(3)} cov ${r.coverage.toFixed(2)} ${r.model}`);
+  }
+  console.log(`\n## Real-series tuning set (bench/realDev, not the 17 held-out tails): ${cases.length} cases\n`);
+  console.log('| set | cases | capplan ÷ ets | capplan ÷ thetaf | capplan ÷ auto.arima | 80% coverage |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const set of ['other', 'history', 'all'] as const) {
+    const rs = rows.filter((r) => set === 'all' || r.c.set === set);
+    const g = (k: string) => geoMean(rs.map((r) => r.ratios[k])).toFixed(3);
+    console.log(`| ${set} | ${rs.length} | ${g('ets')} | ${g('theta')} | ${g('arima')} | ${(rs.reduce((s, r) => s + r.coverage, 0) / rs.length).toFixed(3)} |`);
+  }
+  console.log(`\nFailures: ${failures.length}${failures.length ? ` (${failures.join('; ')})` : ''}. ${seconds.toFixed(1)} s.`);
+}
