@@ -61,8 +61,11 @@ export interface ForecastRunSummary {
  */
 export type Forecaster = (input: AsyncIterable<FleetInput>, options: FleetOptions) => AsyncIterable<FleetOutput | RecordsOutput>;
 
-/** Series per write: each write is one transaction with fixed costs (staging tables, prepared statements). */
-export const WRITE_BATCH = 256;
+/**
+ * Series per write: each write is one transaction with fixed costs (five staging tables made and dropped,
+ * about 0.1 CPU-s). On the 10,000-series bench 1,024 per write took 0.2 ms of CPU per series, 256 took 0.6 ms.
+ */
+export const WRITE_BATCH = 1024;
 
 /**
  * Forecasts every stored series (read from DuckDB in bounded batches,
