@@ -66,7 +66,29 @@ export function firstPassage(input: PassageInput): FirstPassage {
   // one uniform per step from the residual pool, or two for a Box–Muller normal.
   let state = 0x5eed >>> 0;
   const startGap = start.value - limits[0];
-  for (let m = 0; m < PATHS; m++) {
+  // Paths whose course stays below the limit by more than the largest wobble can never reach it. The course
+  // rises with z (z < 0 takes the lower half-width, z ≥ 0 the upper), and z with m, so they are the first
+  // paths: found by bisection, set to "never", and their draws skipped by moving the generator's state,
+  // a counter, as far as they would have (one draw per step each). Normal wobble is unbounded: no skip.
+  const maxWobble = pool ? largest(pool) : sigma > 0 ? Infinity : 0;
+  const canReach = (m: number): boolean => {
+    const z = zs[m];
+    const spread = z >= 0 ? up : down;
+    for (let k = 0; k < h; k++) if (!(point[k] + z * spread[k] + maxWobble < limits[k])) return true;
+    return false;
+  };
+  let first = 0;
+  if (maxWobble !== Infinity) {
+    let hi = PATHS;
+    while (first < hi) {
+      const mid = (first + hi) >>> 1;
+      if (canReach(mid)) hi = mid;
+      else first = mid + 1;
+    }
+  }
+  times.fill(Infinity, 0, first);
+  if (pool) state = (state + (Math.imul((first * h) >>> 0, 0x6d2b79f5) >>> 0)) >>> 0;
+  for (let m = first; m < PATHS; m++) {
     const z = zs[m];
     const spread = z >= 0 ? up : down;
     let prevT = start.t;
@@ -111,6 +133,16 @@ export function firstPassage(input: PassageInput): FirstPassage {
   let never = 0;
   for (const t of times) if (!Number.isFinite(t)) never++;
   return { p10: q((1 - input.level) / 2), p50: q(0.5), p90: q((1 + input.level) / 2), pNever: never / PATHS };
+}
+
+/** The largest value; Infinity when any is NaN, so nothing is taken as out of reach. */
+function largest(values: Float64Array): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i])) return Infinity;
+    if (values[i] > max) max = values[i];
+  }
+  return max;
 }
 
 let zTable: Float64Array | null = null;
