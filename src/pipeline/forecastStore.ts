@@ -63,9 +63,11 @@ export type Forecaster = (input: AsyncIterable<FleetInput>, options: FleetOption
 
 /**
  * Series per write: each write is one transaction with fixed costs (five staging tables made and dropped,
- * about 0.1 CPU-s). On the 10,000-series bench 1,024 per write took 0.2 ms of CPU per series, 256 took 0.6 ms.
+ * about 0.1 CPU-s), and the batch being filled and the one being written are held at once. On the
+ * 10,000-series bench, writes of 256 took 0.6 ms of CPU per series and writes of 1,024 0.2 ms, but 1,024
+ * raised peak RSS by ~70 MB to 1.34 GiB, near the 1.5 GB bound; 512 keeps most of the saving.
  */
-export const WRITE_BATCH = 1024;
+export const WRITE_BATCH = 512;
 
 /**
  * Forecasts every stored series (read from DuckDB in bounded batches,
