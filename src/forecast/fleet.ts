@@ -10,6 +10,8 @@ export type { FleetOutput } from './forecastOne.js';
 export interface FleetInput {
   readonly id: string;
   readonly samples: { readonly timestamps: Float64Array; readonly values: Float64Array };
+  /** Sent to the worker with the series, for a caller's own worker script (`FleetOptions.script`); ignored in this thread. */
+  readonly context?: unknown;
 }
 
 export interface FleetOptions {
@@ -18,7 +20,11 @@ export interface FleetOptions {
   readonly workers?: number;
   /** Series queued per worker (default 4): a worker never waits for the reader or the writer between series. */
   readonly queuePerWorker?: number;
-  /** The worker script; tests give one that misbehaves. Default: the compiled fleetWorker. */
+  /**
+   * The worker script: it answers each `FleetTask` with one message carrying
+   * the task's `id` (a `FleetOutput` or the caller's own shape). Tests give
+   * one that misbehaves. Default: the compiled fleetWorker.
+   */
   readonly script?: string;
 }
 
@@ -35,7 +41,7 @@ export interface FleetOptions {
  * and is replaced; the series queued behind it go to another worker. The
  * run never waits forever for a series.
  */
-export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: FleetOptions): AsyncGenerator<FleetOutput> {
+export async function* forecastFleet<Out extends { readonly id: string } = FleetOutput>(input: AsyncIterable<FleetInput>, options: FleetOptions): AsyncGenerator<Out | FleetOutput> {
   const count = options.workers ?? Math.min(8, availableParallelism());
   const script = options.script ?? workerScript();
   if (count <= 1 || !script) {
@@ -47,7 +53,7 @@ export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: 
   const held = new Map<Worker, FleetTask[]>();
   /** Tasks a worker held behind the one it exited on: sent again to another. */
   const retry: FleetTask[] = [];
-  const done: FleetOutput[] = [];
+  const done: (Out | FleetOutput)[] = [];
   let failure: Error | null = null;
   let stopping = false;
   /** Workers in a row that exited before finishing any series. */
@@ -63,7 +69,7 @@ export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: 
     const tasks: FleetTask[] = [];
     held.set(worker, tasks);
     let finishedAny = false;
-    worker.on('message', (out: FleetOutput) => {
+    worker.on('message', (out: Out) => {
       finishedAny = true;
       const at = tasks.findIndex((t) => t.id === out.id);
       if (at >= 0) tasks.splice(at, 1);
@@ -116,16 +122,17 @@ export async function* forecastFleet(input: AsyncIterable<FleetInput>, options: 
             inputDone = true;
             break;
           }
-          task = { id: next.value.id, timestamps: next.value.samples.timestamps, values: next.value.samples.values, options: options.forecast };
+          const { id, samples, context } = next.value;
+          task = { id, timestamps: samples.timestamps, values: samples.values, options: options.forecast, ...(context === undefined ? {} : { context }) };
         }
         // Reading took a while: the pool may have changed (a worker exited and was replaced).
         const [worker, tasks] = leastBusy() ?? (held.has(target[0]) ? target : ([...held][0] ?? target));
         // Copied, not transferred: the caller keeps its arrays, and the task can be sent again if its worker exits.
         tasks.push(task);
         worker.postMessage(task);
-        while (done.length > 0) yield done.shift() as FleetOutput;
+        while (done.length > 0) yield done.shift() as Out | FleetOutput;
       }
-      while (done.length > 0) yield done.shift() as FleetOutput;
+      while (done.length > 0) yield done.shift() as Out | FleetOutput;
       if (failure) throw failure;
       if (inputDone && inFlight() === 0) return;
       if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));

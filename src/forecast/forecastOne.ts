@@ -6,6 +6,8 @@ export interface FleetTask {
   readonly timestamps: Float64Array;
   readonly values: Float64Array;
   readonly options: ForecastOptions;
+  /** The caller's data for its own worker script (see FleetInput.context). */
+  readonly context?: unknown;
 }
 
 /** A series' outcome: its forecast, or why it has none. */
