@@ -5,9 +5,20 @@ import type { CliContext } from './CliContext.js';
 /** How many risks the commands list before summing up the rest. */
 const LISTED = 20;
 
-/** Lists the risks, one line each (`  name: what on YYYY-MM-DD`), the first 20 and then how many more. */
+/** A UTC calendar day. */
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/**
+ * Lists the risks, one line each, the first 20 and then how many more: the p50
+ * day with its 80% interval and the model that dated it, never a bare date.
+ */
 export function writeRiskLines(ctx: CliContext, risks: readonly Risk[]): void {
-  for (const r of risks.slice(0, LISTED)) ctx.stdout.write(`  ${r.name}: ${r.what}${r.atMs === null ? '' : ` on ${new Date(r.atMs).toISOString().slice(0, 10)}`}\n`);
+  for (const r of risks.slice(0, LISTED)) {
+    const when = r.atMs === null ? '' : ` on ${day(r.atMs)}`;
+    const interval = r.atMs === null || r.p10Ms === null ? '' : ` (80%: ${day(r.p10Ms)} – ${r.p90Ms === null ? 'beyond the horizon' : day(r.p90Ms)}, UTC)`;
+    const model = r.model === null ? '' : `  [${r.model}]`;
+    ctx.stdout.write(`  ${r.name}: ${r.what}${when}${interval}${model}\n`);
+  }
   if (risks.length > LISTED) ctx.stdout.write(`  … and ${risks.length - LISTED} more\n`);
 }
 
@@ -17,7 +28,7 @@ export function reportRisks(ctx: CliContext, risks: readonly Risk[], failOnRisk:
     ctx.stdout.write('no critical risk within the warning window\n');
     return;
   }
-  ctx.stdout.write(`${risks.length} at risk within the warning window:\n`);
+  ctx.stdout.write(`${risks.length} at risk within the warning window (p50 day with its 80% interval p10 – p90):\n`);
   writeRiskLines(ctx, risks);
   if (failOnRisk) ctx.setExitCode(ExitCode.riskFound);
 }

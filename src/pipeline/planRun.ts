@@ -24,10 +24,15 @@ export interface PlanRunOptions {
 }
 
 /** A series or SLO at risk: its critical threshold is (or will be, by p50) crossed within the warning window. */
+/** A series or SLO at risk: the p50 date with its 80% interval and what dated it (null dates: already past). */
 export interface Risk {
   readonly name: string;
   readonly what: string;
   readonly atMs: number | null;
+  readonly p10Ms: number | null;
+  readonly p90Ms: number | null;
+  /** The forecast model, or how an error budget was dated. */
+  readonly model: string | null;
 }
 
 export interface PlanRunResult {
@@ -65,23 +70,30 @@ export async function planRun(store: Store, o: PlanRunOptions): Promise<PlanRunR
   return { forecast, budgets, risks: await risks(store, forecast.runId, o, budgets) };
 }
 
+/** How an error budget's date is made (the Risk's model): pipeline/errorBudgets.ts. */
+const BUDGET_METHOD = 'error and request forecasts, rolling window replayed';
+
 async function risks(store: Store, runId: number, o: PlanRunOptions, budgets: readonly ErrorBudgetRecord[]): Promise<Risk[]> {
   const windowEnd = o.asOfMs + (o.planning?.defaults.warningWindowMs ?? DEFAULT_PLANNING.warningWindowMs);
   const reader = await store.connection.runAndReadAll(
-    `SELECT s.name, s.resource, e.threshold, e.status, epoch_ms(e.p50)::DOUBLE FROM exhaustion e JOIN series s USING (series_id)
+    `SELECT s.name, s.resource, e.threshold, e.status, epoch_ms(e.p50)::DOUBLE, epoch_ms(e.p10)::DOUBLE, epoch_ms(e.p90)::DOUBLE, f.model
+     FROM exhaustion e JOIN series s USING (series_id) LEFT JOIN forecasts f USING (run_id, series_id)
      WHERE e.run_id = $1 AND e.status IN ('past', 'within') ORDER BY e.p50 NULLS FIRST`,
     [runId],
   );
   const out: Risk[] = [];
-  for (const [name, resource, threshold, status, p50] of reader.getRows()) {
+  const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  for (const [name, resource, threshold, status, p50, p10, p90, model] of reader.getRows()) {
     const critical = planningFor(o.planning, String(resource)).thresholds.critical;
     if (Math.abs(Number(threshold) - critical) > 1e-9) continue;
-    if (status === 'past') out.push({ name: String(name), what: `past its critical threshold (${critical * 100}%)`, atMs: null });
-    else if (Number(p50) <= windowEnd) out.push({ name: String(name), what: `reaches its critical threshold (${critical * 100}%)`, atMs: Number(p50) });
+    const dated = { p10Ms: orNull(p10), p90Ms: orNull(p90), model: model === null ? null : String(model) };
+    if (status === 'past') out.push({ name: String(name), what: `past its critical threshold (${critical * 100}%)`, atMs: null, ...dated });
+    else if (Number(p50) <= windowEnd) out.push({ name: String(name), what: `reaches its critical threshold (${critical * 100}%)`, atMs: Number(p50), ...dated });
   }
   for (const b of budgets) {
-    if (b.status === 'past') out.push({ name: b.slo, what: 'error budget spent', atMs: null });
-    else if (b.p50 !== null && b.p50 <= windowEnd) out.push({ name: b.slo, what: 'error budget runs out', atMs: b.p50 });
+    const dated = { p10Ms: b.p10, p90Ms: b.p90, model: BUDGET_METHOD };
+    if (b.status === 'past') out.push({ name: b.slo, what: 'error budget spent', atMs: null, ...dated });
+    else if (b.p50 !== null && b.p50 <= windowEnd) out.push({ name: b.slo, what: 'error budget runs out', atMs: b.p50, ...dated });
   }
   return out;
 }

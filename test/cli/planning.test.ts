@@ -22,6 +22,11 @@ describe('planning on the demo fleet: headroom, scenarios, error budgets, diff, 
     expect(first.code).toBe(ExitCode.riskFound);
     expect(first.stdout).toMatch(/scenario {2}traffic-plus-30 \(run #2\)/);
     expect(first.stdout).toMatch(/budget {4}search-availability \(99\.5%\): \d+% left, runs out 2026-1[12]-\d\d/);
+    // Every dated risk line carries its 80% interval and what dated it; past ones the model.
+    const riskLines = first.stdout.split('\n').filter((l) => / reaches its critical threshold| error budget runs out on/.test(l));
+    expect(riskLines.length).toBeGreaterThan(0);
+    for (const l of riskLines) expect(l).toMatch(/ on \d{4}-\d\d-\d\d \(80%: \d{4}-\d\d-\d\d – (\d{4}-\d\d-\d\d|beyond the horizon), UTC\) {2}\[[^\]]+\]$/);
+    for (const l of first.stdout.split('\n').filter((x) => x.includes('past its critical threshold'))) expect(l).toMatch(/ {2}\[[^\]]+\]$/);
 
     const headroom = await runCli(['headroom', '--db', db, '--format', 'json'], { nowMs: NOW });
     expect(headroom.code).toBe(0);
