@@ -11,6 +11,7 @@ import { IncompleteRunError } from '../errors.js';
 import type { CapacityPair } from '../store/readCapacityPairs.js';
 import type { SeriesRow, Store } from '../store/Store.js';
 import { usageNow } from '../store/usageNow.js';
+import { withMemoryCap } from '../store/memoryCap.js';
 import { failedRecord, forecastRecords, type RecordContext, type RecordSettings, type RecordsOutput } from './forecastRecords.js';
 
 export interface ForecastStoreOptions {
@@ -70,6 +71,14 @@ export type Forecaster = (input: AsyncIterable<FleetInput>, options: FleetOption
 export const WRITE_BATCH = 512;
 
 /**
+ * DuckDB's buffer memory during a run (store/memoryCap.ts): samples are read
+ * once per run, so a larger cache only grows with the file. On the 10,000-series
+ * bench with 13 runs stored: uncapped 1.39 GiB peak, 31.2 s; at 512 MiB 1.05 GiB,
+ * 30.2 s; at 200 MB 0.73 GiB, 32.3 s.
+ */
+export const FORECAST_DUCKDB_MEMORY_BYTES = 512 * 2 ** 20;
+
+/**
  * Forecasts every stored series (read from DuckDB in bounded batches,
  * forecast on worker threads) and records the run: one forecast row per
  * series, its points at every level, exhaustion per threshold and a
@@ -83,6 +92,10 @@ export const WRITE_BATCH = 512;
  * the run is finished as failed and `IncompleteRunError` is thrown.
  */
 export async function forecastStore(store: Store, options: ForecastStoreOptions, forecaster: Forecaster = forecastFleet): Promise<ForecastRunSummary> {
+  return withMemoryCap(store.connection, store.path, FORECAST_DUCKDB_MEMORY_BYTES, () => forecastStoreRun(store, options, forecaster));
+}
+
+async function forecastStoreRun(store: Store, options: ForecastStoreOptions, forecaster: Forecaster): Promise<ForecastRunSummary> {
   // SLO counts are planned by their error budget (pipeline/errorBudgets), not as capacity.
   const sloNames = new Set((options.planning?.slos ?? []).map((s) => s.name));
   const listed = (await store.listSeries(options.resource ? { resource: options.resource } : {})).filter((s) => s.kind !== 'slo' && !sloNames.has(s.resource) && !sloNames.has(s.resource.replace(/:(errors|good|total)$/, '')));
