@@ -7,6 +7,7 @@ import { forecastStore } from '../../src/pipeline/forecastStore.js';
 import { ANALYST_MACRO_COMMENTS, ANALYST_VIEW_COMMENTS } from '../../src/store/migrations/schemaComments.js';
 import { HEADROOM_MACRO_COMMENTS, HEADROOM_VIEW_COMMENTS } from '../../src/store/migrations/007_headroom_views.js';
 import { DATA_QUALITY_COLUMNS } from '../../src/store/migrations/004_run_counts_capacity_pairs.js';
+import { EXHAUSTION_HISTORY_COLUMNS } from '../../src/store/migrations/010_exhaustion_history_p_never.js';
 import { Store } from '../../src/store/Store.js';
 import { seriesId } from '../../src/store/seriesId.js';
 import { storeSyntheticRun } from '../support/syntheticRun.js';
@@ -247,7 +248,8 @@ describe('exhaustion_history on runs with closed-form dates', () => {
     // Run 1: 50 of 100 used, +1/day → full in 50 days. Run 2, 10 days later: 70 used, +1.5/day → full in 20 days.
     const r1 = await storeSyntheticRun(store, [{ key, capacity: 100, unit: 'bytes', level: 50, perDay: 1 }], END);
     const r2 = await storeSyntheticRun(store, [{ key, capacity: 100, unit: 'bytes', level: 70, perDay: 1.5 }], END + 10 * DAY);
-    const rows = (await store.query(`SELECT run_id, previous_run_id, p50_days, p50_change_days, status FROM exhaustion_history ORDER BY run_id`)).rows;
+    const rows = (await store.query(`SELECT run_id, previous_run_id, p50_days, p50_change_days, status, p_never, previous_p_never FROM exhaustion_history ORDER BY run_id`)).rows;
+    const stored = (await store.query(`SELECT p_never FROM exhaustion ORDER BY run_id`)).rows.map((r) => num(r[0]));
     store.close();
     expect(rows).toHaveLength(2);
     expect(rows[0].slice(0, 2)).toEqual([r1, null]);
@@ -257,6 +259,23 @@ describe('exhaustion_history on runs with closed-form dates', () => {
     expect(num(rows[1][2])).toBeCloseTo(20, 9);
     // (END + 10 + 20) − (END + 50) = −20 days: the disk now fills 20 days sooner.
     expect(num(rows[1][3])).toBeCloseTo(-20, 6);
+    // P(never) of each run and the one before it.
+    expect([num(rows[0][5]), rows[0][6]]).toEqual([stored[0], null]);
+    expect([num(rows[1][5]), num(rows[1][6])]).toEqual([stored[1], stored[0]]);
+  });
+
+  it('gives P(never) of each run beside the previous run’s', async () => {
+    const store = await Store.open(join(tempDir(), 'n.duckdb'), { now: () => NOW });
+    const key = { resource: 'disk', metric: 'used_bytes', labels: { cluster: 'c1', host: 'h2' } };
+    // Growing, then flat: crossing surely (P(never) 0), then never (1).
+    await storeSyntheticRun(store, [{ key, capacity: 100, unit: 'bytes', level: 50, perDay: 1 }], END);
+    await storeSyntheticRun(store, [{ key, capacity: 100, unit: 'bytes', level: 60, perDay: 0 }], END + 10 * DAY);
+    const rows = (await store.query(`SELECT status, p_never, previous_p_never FROM exhaustion_history ORDER BY run_id`)).rows;
+    store.close();
+    expect(rows.map((r) => [r[0], r[1] === null ? null : num(r[1]), r[2] === null ? null : num(r[2])])).toEqual([
+      ['within', 0, null],
+      ['beyond_horizon', 1, 0],
+    ]);
   });
 });
 
@@ -272,8 +291,12 @@ describe('analyst views are documented column by column', () => {
     for (const [view, doc] of Object.entries({ ...ANALYST_VIEW_COMMENTS, ...HEADROOM_VIEW_COMMENTS })) {
       expect(views.find((v) => v[0] === view)?.[1], view).toBe(doc.comment);
       const cols = columns.filter((c) => c[0] === view);
-      // Later migrations may add columns to a view (migration 4: data_quality.capacity_pairing).
-      const documented: Record<string, string> = { ...doc.columns, ...(view === 'data_quality' ? DATA_QUALITY_COLUMNS : {}) };
+      // Later migrations may add columns to a view (migration 4: data_quality.capacity_pairing; 10: exhaustion_history.p_never).
+      const documented: Record<string, string> = {
+        ...doc.columns,
+        ...(view === 'data_quality' ? DATA_QUALITY_COLUMNS : {}),
+        ...(view === 'exhaustion_history' ? EXHAUSTION_HISTORY_COLUMNS : {}),
+      };
       expect(cols.map((c) => c[1]), view).toEqual(Object.keys(documented));
       for (const c of cols) expect(c[2], `${view}.${String(c[1])}`).toBe(documented[String(c[1])]);
     }

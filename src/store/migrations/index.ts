@@ -7,6 +7,7 @@ import { runProvenance } from './006_run_provenance.js';
 import { headroomViews } from './007_headroom_views.js';
 import { deterministicMeans } from './008_deterministic_means.js';
 import { exhaustionPNever } from './009_exhaustion_p_never.js';
+import { exhaustionHistoryPNever } from './010_exhaustion_history_p_never.js';
 import type { Migration } from './Migration.js';
 
 /** All migrations in order; the last one's version is the schema this build writes. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   headroomViews,
   deterministicMeans,
   exhaustionPNever,
+  exhaustionHistoryPNever,
 ];
 
 export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;
