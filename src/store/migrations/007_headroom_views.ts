@@ -163,18 +163,16 @@ export const headroomViews: Migration = {
        FROM series s JOIN usage_now(NULL) u USING (series_id)
        LEFT JOIN resources r USING (resource)
        WHERE coalesce(r.kind, 'capacity') <> 'slo' AND s.metric <> 'capacity'`,
-    // Sums in series order: a double sum's last digits depend on the order parallel
-    // threads hand rows over, and the same store must give the same numbers twice.
     `CREATE OR REPLACE MACRO headroom_by(label) AS TABLE
        SELECT resource,
               CASE WHEN grouping(coalesce(labels[label], '(none)')) = 1 THEN 'resource' ELSE any_value(label) END AS group_by,
               coalesce(labels[label], '(none)') AS group_value,
               any_value(unit) AS unit,
               count(*) AS series_count,
-              sum(used ORDER BY series_id) AS usage,
-              sum(capacity ORDER BY series_id) AS capacity,
-              sum(headroom ORDER BY series_id) AS headroom,
-              sum(headroom ORDER BY series_id) / nullif(sum(capacity ORDER BY series_id), 0) AS headroom_ratio,
+              sum(used) AS usage,
+              sum(capacity) AS capacity,
+              sum(headroom) AS headroom,
+              sum(headroom) / nullif(sum(capacity), 0) AS headroom_ratio,
               min(headroom_ratio) AS min_headroom_ratio,
               arg_min(display_name, headroom_ratio) AS tightest_series
        FROM headroom
