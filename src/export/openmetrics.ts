@@ -33,6 +33,9 @@ const OWN_LABELS = ['series_id', 'resource', 'metric', 'name', 'threshold', 'qua
  * - `capplan_exhaustion_timestamp_seconds{…,threshold,quantile}`: when usage
  *   reaches `threshold` × capacity (p10 earliest plausible, p50, p90), stamped at
  *   the run's as-of time; absent when not within the horizon;
+ * - `capplan_exhaustion_never_ratio{…,threshold}`: the probability (0 to 1)
+ *   that it is not reached within the horizon, stamped at the as-of time, so a
+ *   series still "beyond the horizon" can be seen coming closer;
  * - `capplan_headroom_ratio{…}`: (capacity − usage) / capacity at the last sample.
  *
  * Every sample carries `series_id`, `resource`, `metric`, `name` and the
@@ -97,6 +100,24 @@ export async function exportOpenMetrics(store: Store, out: TextSink, options: Op
       return labels === undefined
         ? null
         : `capplan_exhaustion_timestamp_seconds{${labels},threshold="${formatNumber(threshold)}",quantile="${q}"} ${formatNumber(t)} ${formatNumber(at)}\n`;
+    },
+    out,
+  );
+
+  out.write(
+    '# TYPE capplan_exhaustion_never_ratio gauge\n' +
+      '# HELP capplan_exhaustion_never_ratio Probability (0 to 1) that usage does not reach threshold × capacity within the forecast horizon: the share of forecast sample paths that never do.\n',
+  );
+  samples += await streamLines(
+    store,
+    `SELECT series_id, threshold, p_never, ($2::DOUBLE / 1000.0)::DOUBLE FROM exhaustion
+     WHERE run_id = $1 AND p_never IS NOT NULL AND isfinite(p_never)
+     ORDER BY series_id, threshold`,
+    [run.runId, Math.round(run.asOfMs)],
+    (row) => {
+      const [id, threshold, p, at] = row as [string, number, number, number];
+      const labels = labelsOf.get(id);
+      return labels === undefined ? null : `capplan_exhaustion_never_ratio{${labels},threshold="${formatNumber(threshold)}"} ${formatNumber(p)} ${formatNumber(at)}\n`;
     },
     out,
   );

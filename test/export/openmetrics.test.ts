@@ -41,16 +41,21 @@ describe('OpenMetrics export', () => {
 
   it('writes forecast quantiles, exhaustion and headroom families, one family at a time, ending with # EOF', async () => {
     const { text, stats } = await exportText(db);
+    const reader = await Store.open(db, { readOnly: true });
+    const stored = new Map(
+      (await reader.query(`SELECT s.labels['host'], e.p_never FROM exhaustion e JOIN series s USING (series_id) WHERE e.run_id = 2 AND e.threshold = 1`)).rows.map((r) => [String(r[0]), Number(r[1])]),
+    );
+    reader.close();
     expect(stats.runId).toBe(2);
     expect(stats.series).toBe(CURRENT.length);
     expect(text.endsWith('\n# EOF\n')).toBe(true);
     const families = [...text.matchAll(/^# TYPE (\S+) gauge$/gm)].map((m) => m[1]);
-    expect(families).toEqual(['capplan_forecast', 'capplan_exhaustion_timestamp_seconds', 'capplan_headroom_ratio']);
+    expect(families).toEqual(['capplan_forecast', 'capplan_exhaustion_timestamp_seconds', 'capplan_exhaustion_never_ratio', 'capplan_headroom_ratio']);
     const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
     expect(lines.length).toBe(stats.samples);
     // samples of a family are contiguous and every line has a value and a timestamp in seconds
     const order = lines.map((l) => l.slice(0, l.indexOf('{')));
-    expect(order.filter((f, i) => i > 0 && f !== order[i - 1]).length).toBe(2);
+    expect(order.filter((f, i) => i > 0 && f !== order[i - 1]).length).toBe(3);
     for (const l of lines) expect(l).toMatch(/^capplan_\w+\{.*\} -?[\d.e+]+ \d{10}(\.\d+)?$/);
 
     // db-07: linear 8 TiB + 0.1 TiB/day, band ±10% of the growth, daily steps after as-of
@@ -67,6 +72,12 @@ describe('OpenMetrics export', () => {
     expect(ex.split(' ').slice(-2).map(Number)).toEqual([(AS_OF + 20 * 86_400_000) / 1000, AS_OF / 1000]);
     // never exhausted within the horizon: no exhaustion sample at all
     expect(text).not.toMatch(/capplan_exhaustion_timestamp_seconds\{[^}]*host="app-01"/);
+    // P(never): as stored, per threshold, stamped at as-of; 0 for db-07 (it crosses), 1 for the flat app-01.
+    const never = (host: string) => text.split('\n').find((l) => l.startsWith('capplan_exhaustion_never_ratio{') && l.includes(`host="${host}"`) && l.includes('threshold="1"'))!;
+    expect(never('db-07').split(' ').slice(-2).map(Number)).toEqual([stored.get('db-07'), AS_OF / 1000]);
+    expect(Number(never('app-01').split(' ').at(-2))).toBe(stored.get('app-01'));
+    expect(stored.get('db-07')).toBeLessThan(0.5);
+    expect(stored.get('app-01')).toBeGreaterThan(0.5);
     const headroom = text.split('\n').find((l) => l.startsWith('capplan_headroom_ratio{') && l.includes('host="db-07"'))!;
     expect(Number(headroom.split(' ').at(-2))).toBeCloseTo(0.2, 12);
 
