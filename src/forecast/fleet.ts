@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -144,13 +145,20 @@ export async function* forecastFleet<Out extends { readonly id: string } = Fleet
   }
 }
 
-/**
- * The compiled worker script. Under a TypeScript test runner this module is
- * the .ts source, whose sibling .js does not exist; the build output does.
- */
+/** The compiled worker script of the fleet (fleetWorker). */
 export function workerScript(): string | null {
-  const here = fileURLToPath(new URL('./fleetWorker.js', import.meta.url));
+  return compiledScript(import.meta.url, 'forecast/fleetWorker.js');
+}
+
+/**
+ * The compiled file of a worker script, `src/<pathInSrc>` once built, for a
+ * caller two levels below the root (`src/<dir>/`): beside the caller when it
+ * runs from the build output; under `dist/` when it is the .ts source under a
+ * TypeScript test runner. Null without a build.
+ */
+export function compiledScript(callerUrl: string, pathInSrc: string): string | null {
+  const here = fileURLToPath(new URL(`./${basename(pathInSrc)}`, callerUrl));
   if (existsSync(here)) return here;
-  const built = fileURLToPath(new URL('../../dist/src/forecast/fleetWorker.js', import.meta.url));
+  const built = fileURLToPath(new URL(`../../dist/src/${pathInSrc}`, callerUrl));
   return existsSync(built) ? built : null;
 }

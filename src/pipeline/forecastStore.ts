@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { inShard, type Shard } from '../shard.js';
-import { forecastFleet, type FleetInput, type FleetOptions, type FleetOutput } from '../forecast/fleet.js';
+import { compiledScript, forecastFleet, type FleetInput, type FleetOptions, type FleetOutput } from '../forecast/fleet.js';
 import type { ForecastOptions } from '../forecast/forecastSeries.js';
 import type { Scenario } from '../forecast/scenario.js';
 import { DEFAULT_PLANNING, type PlanningSpec, type ResourcePlanning } from '../plan/Planning.js';
@@ -258,16 +256,9 @@ async function forecastStoreRun(store: Store, options: ForecastStoreOptions, for
   return { runId, expectedCount: series.length, seriesCount: forecastCount + failed, forecastCount, failedCount: failed, skipped, models, scenarioRuns, capacityMismatches };
 }
 
-/**
- * The compiled worker script of a run (forecastRecordWorker). Under a
- * TypeScript test runner this module is the .ts source; the build output has
- * the script. Null without a build: records are then built in this thread.
- */
+/** The compiled worker script of a run (forecastRecordWorker); null without a build: records are then built in this thread. */
 function recordWorkerScript(): string | null {
-  const here = fileURLToPath(new URL('./forecastRecordWorker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = fileURLToPath(new URL('../../dist/src/pipeline/forecastRecordWorker.js', import.meta.url));
-  return existsSync(built) ? built : null;
+  return compiledScript(import.meta.url, 'pipeline/forecastRecordWorker.js');
 }
 
 function scenarioJson(s: Scenario): unknown {
