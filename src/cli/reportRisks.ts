@@ -1,12 +1,13 @@
 import { ExitCode } from '../errors.js';
+import { formatDate } from '../time/dates.js';
 import type { Risk } from '../pipeline/planRun.js';
 import type { CliContext } from './CliContext.js';
 
 /** How many risks the commands list before summing up the rest. */
 const LISTED = 20;
 
-/** A UTC calendar day. */
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** A UTC calendar day, as the lines say. */
+const day = (ms: number) => formatDate(ms, 'UTC');
 
 /**
  * Lists the risks, one line each, the first 20 and then how many more: the p50
