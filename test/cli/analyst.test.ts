@@ -48,6 +48,10 @@ describe('the database as an analyst reads it: provenance, recommendations, diff
     // The README's command: with the demo's plan the disks keep their 45-day lead time.
     const readme = await runCli(['forecast', '--db', copy, '--horizon', '180d', '--workers', '2', '--plan', DEMO_PLAN, '--what-if', 'traffic:growth=+30%@2026-12-20/14d,resources=requests+cpu'], { nowMs: NOW + 7 * DAY });
     expect(readme.code, readme.stderr).toBe(0);
+    // An error budget's date comes with its 80% interval, as every date the CLI prints.
+    const budgetLines = readme.stdout.split('\n').filter((l) => /^error budget .* runs out /.test(l));
+    expect(budgetLines.length).toBeGreaterThan(0);
+    for (const l of budgetLines) expect(l).toMatch(/ runs out \d{4}-\d\d-\d\d \(80%: \d{4}-\d\d-\d\d – (\d{4}-\d\d-\d\d|beyond the horizon), UTC\)$/);
     const [[runId, file, hash, defaults]] = await rows(copy, `SELECT run_id, plan_file, plan_sha256, planning->>'$.defaults.lead_time_s' FROM forecast_runs WHERE scenario IS NULL ORDER BY run_id DESC LIMIT 1`);
     expect([runId, file, hash, defaults]).toEqual([7, DEMO_PLAN, sha, '2592000']);
     const leadTimes = await rows(copy, `SELECT DISTINCT s.resource, r.lead_time_s / 86400 FROM recommendations r JOIN series s USING (series_id) WHERE run_id = 7 AND s.resource IN ('disk', 'cpu') ORDER BY 1`);

@@ -9,7 +9,7 @@ import type { Scenario } from '../../forecast/scenario.js';
 import { formatTable, toCsv } from '../../report/tabular.js';
 import { parseDuration } from '../../time/duration.js';
 import type { CliContext } from '../CliContext.js';
-import { reportRisks } from '../reportRisks.js';
+import { datedText, reportRisks } from '../reportRisks.js';
 import type { RegisterCommand } from '../program.js';
 import { collect, oneOf, positiveInt } from '../options.js';
 
@@ -208,7 +208,7 @@ async function forecastDb(ctx: CliContext, opts: ForecastCliOptions, options: Fo
     const { capacityWarnings } = await import('../../pipeline/capacityWarnings.js');
     for (const w of capacityWarnings(run.capacityMismatches)) ctx.stderr.write(`capplan: warning: ${w}\n`);
     for (const [name, id] of run.scenarioRuns) ctx.stdout.write(`scenario ${name}: run #${id} (capplan headroom --db ${opts.db} --scenario ${name})\n`);
-    for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${new Date(b.p50 as number).toISOString().slice(0, 10)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
+    for (const b of result.budgets) ctx.stdout.write(`error budget ${b.slo}: ${(b.remaining * 100).toFixed(1)}% left, ${b.status === 'within' ? `runs out ${datedText(b.p50 as number, b.p10, b.p90)}` : b.status === 'past' ? 'spent' : 'lasts the horizon'}\n`);
     reportRisks(ctx, result.risks, Boolean(opts.failOnRisk));
   } finally {
     store.close();
