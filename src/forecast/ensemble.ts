@@ -7,10 +7,16 @@ import type { BacktestWindow } from './backtest.js';
  * edges are combined step by step. Averaging the few best models is a
  * well-worn way to cut the variance of model selection (the "forecast
  * combination puzzle"); the median of ETS, ARIMA and Theta is robust to one
- * member going astray and beats each of them in the M competitions.
+ * member going astray and beats each of them in the M competitions. `name`
+ * heads the alias (`ensemble(…)` for the best few, `mean(…)` and `median(…)`
+ * for the family combinations), which is stored with every forecast.
  */
-export function ensembleModel(members: readonly Model[], combine: 'mean' | 'median' = 'mean'): Model & { readonly members: readonly Model[] } {
-  const alias = `${combine === 'mean' ? 'ensemble' : 'median'}(${members.map((m) => m.alias).join('+')})`;
+export function ensembleModel(
+  members: readonly Model[],
+  combine: 'mean' | 'median' = 'mean',
+  name: string = combine === 'mean' ? 'ensemble' : 'median',
+): Model & { readonly members: readonly Model[] } {
+  const alias = `${name}(${members.map((m) => m.alias).join('+')})`;
   const pick = combine === 'mean' ? mean : median;
   return {
     alias,
