@@ -45,7 +45,8 @@ export function realMase(train: Float64Array, actual: Float64Array, point: Array
   return err / actual.length / scale;
 }
 
-function coverageOf(actual: Float64Array, lower: ArrayLike<number>, upper: ArrayLike<number>): number {
+/** Share of the held-out points inside [lower, upper]. */
+export function coverageOf(actual: Float64Array, lower: ArrayLike<number>, upper: ArrayLike<number>): number {
   let inside = 0;
   for (let k = 0; k < actual.length; k++) if (actual[k] >= lower[k] && actual[k] <= upper[k]) inside++;
   return inside / actual.length;
@@ -124,5 +125,36 @@ export async function benchRealCorpus(): Promise<void> {
     const covText = cov.length ? (cov.reduce((x, y) => x + y, 0) / cov.length).toFixed(3) : '–';
     console.log(`| ${m} | ${m === 'capplan' ? '1.000' : geoMean(ratios).toFixed(3)} | ${ratios.length} | ${covText} |`);
   }
+  const combos = corpus.map((s) => referenceCombinations(s.trainV, s.actual, s.freq, s.references));
+  console.log(`\n${referenceCombinationLine(combos)}`);
   console.log(`\nTargets: ratio ≤ 0.90 vs ets and vs theta; capplan coverage 0.75–0.85; no failures. Failures: ${failures.length}${failures.length ? ` (${failures.join('; ')})` : ''}.`);
+}
+
+type Means = Partial<Record<string, { mean: ArrayLike<number> }>>;
+
+/**
+ * MASE of R's own combinations of its forecasts for one tail (the mean and the median of ets, auto.arima and
+ * thetaf), relative to ets and to thetaf: how far combining the references themselves gets, the yardstick for the
+ * ratio targets.
+ */
+export function referenceCombinations(train: Float64Array, actual: Float64Array, freq: number, refs: Means): { mean: { ets: number; theta: number }; median: { ets: number; theta: number } } | null {
+  const members = (['ets', 'arima', 'theta'] as const).map((r) => refs[r]?.mean);
+  if (members.some((m) => m === undefined)) return null;
+  const combined = (pick: (v: number[]) => number) => Float64Array.from(actual, (_, k) => pick(members.map((m) => (m as ArrayLike<number>)[k])));
+  const mean = combined((v) => v.reduce((a, b) => a + b, 0) / v.length);
+  const median = combined((v) => [...v].sort((a, b) => a - b)[1]);
+  const of = (p: ArrayLike<number>) => realMase(train, actual, p, freq);
+  const ets = of((refs.ets as { mean: ArrayLike<number> }).mean);
+  const theta = of((refs.theta as { mean: ArrayLike<number> }).mean);
+  return { mean: { ets: of(mean) / ets, theta: of(mean) / theta }, median: { ets: of(median) / ets, theta: of(median) / theta } };
+}
+
+/** One line: the geometric means of referenceCombinations over a corpus. */
+export function referenceCombinationLine(combos: ReturnType<typeof referenceCombinations>[]): string {
+  const got = combos.filter((c): c is NonNullable<typeof c> => c !== null);
+  const g = (f: (c: (typeof got)[number]) => number) => geoMean(got.map(f)).toFixed(3);
+  return (
+    `R's own combinations of its forecasts (${got.length} series): mean of ets, auto.arima and thetaf ${g((c) => c.mean.ets)} ÷ ets, ` +
+    `${g((c) => c.mean.theta)} ÷ thetaf; median ${g((c) => c.median.ets)} ÷ ets, ${g((c) => c.median.theta)} ÷ thetaf.`
+  );
 }

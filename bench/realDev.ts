@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { forecastSeries } from '../src/forecast/forecastSeries.js';
 import { parseTimestamp } from '../src/source/csv/parseTimestamp.js';
-import { realMase } from './realCorpus.js';
+import { coverageOf, realMase, referenceCombinationLine, referenceCombinations } from './realCorpus.js';
 
 /** bench/realDev/devCorpus.json, made by bench/realDev/make-dev-corpus.R. */
 const DEV_CORPUS = fileURLToPath(new URL('../../bench/realDev/devCorpus.json', import.meta.url));
@@ -72,5 +72,10 @@ export async function benchRealDev(): Promise<void> {
     const g = (k: string) => geoMean(rs.map((r) => r.ratios[k])).toFixed(3);
     console.log(`| ${set} | ${rs.length} | ${g('ets')} | ${g('theta')} | ${g('arima')} | ${(rs.reduce((s, r) => s + r.coverage, 0) / rs.length).toFixed(3)} |`);
   }
+  const refCoverage = (['ets', 'arima', 'theta'] as const).map((r) => {
+    const mean = cases.reduce((s, c) => s + coverageOf(c.actual, c.references[r].lower, c.references[r].upper), 0) / cases.length;
+    return `${r} ${mean.toFixed(3)}`;
+  });
+  console.log(`\n${referenceCombinationLine(cases.map((c) => referenceCombinations(c.train, c.actual, c.freq, c.references)))} R's 80% coverage: ${refCoverage.join(', ')}.`);
   console.log(`\nFailures: ${failures.length}${failures.length ? ` (${failures.join('; ')})` : ''}. ${seconds.toFixed(1)} s.`);
 }
