@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode, StoreError } from '../../src/errors.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { Store } from '../../src/store/Store.js';
-import { seriesId } from '../../src/store/seriesId.js';
+import { seriesId, type SeriesKey } from '../../src/store/seriesId.js';
 import { useTempDir } from '../support/tempDir.js';
 
 const HOUR = 3_600_000;
@@ -80,6 +80,55 @@ describe('Store', () => {
       existing: 160,
     });
     await again.close();
+    store.close();
+  });
+
+  it('stores new samples with their series, exact time (µs), value, resolution and pull, across chunk seams and in any order', async () => {
+    const store = await Store.open(join(tempDir(), 'append.duckdb'));
+    const p1 = await store.beginPull({ source: 'test' });
+    const a = { ...key, labels: { instance: 'a' } };
+    const b = { ...key, labels: { instance: 'b' } };
+    const c = { ...key, labels: { instance: 'c' } };
+    // a: 4,097 in-order hourly samples (two whole 2,048-row chunks and one row); b: before 1970 (negative µs), shuffled,
+    // with a repeat and a NaN; c: year 2200 (µs beyond 2^52), extreme values.
+    const sa = hourly(4097, T0, (i) => i * 1.5 - 1000);
+    const bTimes = [-86_400_000, -3_600_000, -7_200_000, 0, -3_600_000, 1];
+    const sb = { timestamps: Float64Array.from(bTimes), values: Float64Array.from([1, 2, 3, 4, 99, NaN]) };
+    const future = Date.UTC(2200, 0, 1);
+    const sc = { timestamps: Float64Array.from([future, future + 60_000]), values: Float64Array.from([Number.MAX_VALUE, -5e-324]) };
+    const first = await store.writeSamples(p1, [
+      { key: a, resolutionS: 3600, ...sa },
+      { key: b, resolutionS: 60, ...sb },
+      { key: c, resolutionS: 300, ...sc },
+    ]);
+    expect(first).toMatchObject({ inserted: 4097 + 4 + 2, updated: 0, existing: 1, nonFinite: 1 });
+    const rows = async (k: SeriesKey) =>
+      (
+        await store.query(
+          `SELECT epoch_us(ts)::DOUBLE AS us, value, resolution_s, pull_id FROM samples WHERE series_id = '${seriesId(k)}' ORDER BY ts`,
+        )
+      ).rows.map((r) => r.map(Number));
+    expect(await rows(a)).toEqual(Array.from(sa.timestamps, (t, i) => [t * 1000, sa.values[i], 3600, p1]));
+    // The first delivered of a repeated timestamp wins; in time order.
+    expect(await rows(b)).toEqual([
+      [-86_400_000_000, 1, 60, p1],
+      [-7_200_000_000, 3, 60, p1],
+      [-3_600_000_000, 2, 60, p1],
+      [0, 4, 60, p1],
+    ]);
+    expect(await rows(c)).toEqual([
+      [future * 1000, Number.MAX_VALUE, 300, p1],
+      [(future + 60_000) * 1000, -5e-324, 300, p1],
+    ]);
+
+    // The next pull re-reads a's last ten hours (one changed) and brings 3,000 more: only those are new, appended by p2.
+    const p2 = await store.beginPull({ source: 'test' });
+    const next = hourly(3010, T0 + 4087 * HOUR, (i) => (i === 3 ? -1 : (4087 + i) * 1.5 - 1000));
+    expect(await store.writeSamples(p2, [{ key: a, resolutionS: 3600, ...next }])).toMatchObject({ inserted: 3000, updated: 1, existing: 9 });
+    const all = await rows(a);
+    expect(all).toHaveLength(7097);
+    expect(all[4090]).toEqual([(T0 + 4090 * HOUR) * 1000, -1, 3600, p2]);
+    expect(all.slice(4097).every(([us, v, r, p], k) => us === (T0 + (4097 + k) * HOUR) * 1000 && v === (4097 + k) * 1.5 - 1000 && r === 3600 && p === p2)).toBe(true);
     store.close();
   });
 

@@ -70,7 +70,7 @@ const enum S {
  * (overlapping the transfer), and a 100 MB answer costs no intermediate
  * arrays or strings per sample. Values go straight into Float64Arrays sized
  * by the expected points per series. Sample values and timestamps are parsed
- * digit by digit on the exact fast path (≤15 significant digits,
+ * digit by digit on the exact fast path (an integer mantissa below 2^53,
  * |exponent| ≤ 22: the result is the correctly rounded double, identical to
  * `Number`), anything else through `Number`, so the values are exactly those
  * of JSON.parse followed by `decodeMatrix`.
@@ -347,27 +347,36 @@ export class MatrixStreamDecoder {
 
   /** Float seconds (`1767225600`, `1767225600.5`) as whole ms, like `Math.round(x * 1000)`. */
   private timestampMs(): number {
-    if (this.b[this.i] === 0x20 || this.b[this.i] === 0x0a || this.b[this.i] === 0x0d || this.b[this.i] === 0x09) this.ws();
     const b = this.b;
-    const start = this.i;
-    let i = start;
+    let i = this.i;
+    let c = b[i];
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      this.ws();
+      i = this.i;
+      c = b[i];
+    }
+    const start = i;
     let whole = 0;
-    while (b[i] >= ZERO && b[i] <= NINE) whole = whole * 10 + (b[i++] - ZERO);
+    // Each byte is read once: this loop and sampleValue's run once per sample.
+    while (c >= ZERO && c <= NINE) {
+      whole = whole * 10 + (c - ZERO);
+      c = b[++i];
+    }
     let ms = whole * 1000;
     let digits = i - start;
-    if (b[i] === DOT) {
-      i++;
+    if (c === DOT) {
+      c = b[++i];
       let scale = 100;
       const fracStart = i;
-      while (b[i] >= ZERO && b[i] <= NINE) {
-        if (scale >= 1) ms += (b[i] - ZERO) * scale;
+      while (c >= ZERO && c <= NINE) {
+        if (scale >= 1) ms += (c - ZERO) * scale;
         scale /= 10;
-        i++;
+        c = b[++i];
       }
       // More than three decimals: let Number round them as decodeMatrix would.
       if (i - fracStart > 3) digits = 99;
     }
-    if (digits === 0 || digits > 15 || b[i] === LOWER_E || b[i] === UPPER_E) {
+    if (digits === 0 || digits > 15 || c === LOWER_E || c === UPPER_E) {
       while (i < b.length && b[i] !== COMMA && b[i] !== RBRACKET) i++;
       if (i >= b.length) throw STOP;
       const x = Number(latin1(b, start, i));
@@ -385,46 +394,53 @@ export class MatrixStreamDecoder {
     const b = this.b;
     const start = this.i;
     let i = start;
+    let c = b[i];
     let negative = false;
-    if (b[i] === MINUS) {
+    if (c === MINUS) {
       negative = true;
-      i++;
-    } else if (b[i] === PLUS) {
-      i++;
+      c = b[++i];
+    } else if (c === PLUS) {
+      c = b[++i];
     }
+    // Digits accumulate into an integer mantissa; it is exact while it stays a safe integer (checked once at the end:
+    // it only grows, so every partial value was exact too), which makes the one division or product below correctly rounded.
     let mantissa = 0;
-    let significant = 0;
     let scale = 0;
-    let any = false;
-    while (b[i] >= ZERO && b[i] <= NINE) {
-      if (significant > 0 || b[i] !== ZERO) significant++;
-      mantissa = mantissa * 10 + (b[i++] - ZERO);
-      any = true;
+    const digitsFrom = i;
+    while (c >= ZERO && c <= NINE) {
+      mantissa = mantissa * 10 + (c - ZERO);
+      c = b[++i];
     }
-    if (b[i] === DOT) {
-      i++;
-      while (b[i] >= ZERO && b[i] <= NINE) {
-        if (significant > 0 || b[i] !== ZERO) significant++;
-        mantissa = mantissa * 10 + (b[i++] - ZERO);
-        scale--;
-        any = true;
+    let any = i > digitsFrom;
+    if (c === DOT) {
+      c = b[++i];
+      const fracFrom = i;
+      while (c >= ZERO && c <= NINE) {
+        mantissa = mantissa * 10 + (c - ZERO);
+        c = b[++i];
       }
+      scale = fracFrom - i;
+      any ||= i > fracFrom;
     }
-    let exact = any && significant <= 15;
-    if (exact && (b[i] === LOWER_E || b[i] === UPPER_E)) {
-      i++;
+    let exact = any && mantissa <= Number.MAX_SAFE_INTEGER;
+    if (exact && (c === LOWER_E || c === UPPER_E)) {
+      c = b[++i];
       let expNegative = false;
-      if (b[i] === MINUS || b[i] === PLUS) expNegative = b[i++] === MINUS;
+      if (c === MINUS || c === PLUS) {
+        expNegative = c === MINUS;
+        c = b[++i];
+      }
       let exp = 0;
       let expDigits = 0;
-      while (b[i] >= ZERO && b[i] <= NINE && expDigits < 6) {
-        exp = exp * 10 + (b[i++] - ZERO);
+      while (c >= ZERO && c <= NINE && expDigits < 6) {
+        exp = exp * 10 + (c - ZERO);
         expDigits++;
+        c = b[++i];
       }
       if (expDigits === 0) exact = false;
       scale += expNegative ? -exp : exp;
     }
-    if (exact && b[i] === QUOTE && scale >= -22 && scale <= 22) {
+    if (exact && c === QUOTE && scale >= -22 && scale <= 22) {
       this.i = i + 1;
       const x = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
       return negative ? -x : x;

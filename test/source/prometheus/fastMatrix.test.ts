@@ -55,6 +55,21 @@ describe('decodeMatrixBody', () => {
       fc.double({ noNaN: false }).map((x) => (Number.isNaN(x) ? 'NaN' : x === Infinity ? '+Inf' : x === -Infinity ? '-Inf' : String(x))),
       fc.integer({ min: -1e15, max: 1e15 }).map(String),
       fc.tuple(fc.integer({ min: 0, max: 99999999 }), fc.integer({ min: 0, max: 8 })).map(([m, k]) => (m / 10 ** k).toFixed(k)),
+      // Mantissas of 15 to 17 digits around 2^53 (the fast path's edge), with a decimal point anywhere, leading zeros and exponents.
+      fc
+        .tuple(
+          fc.bigInt({ min: 10n ** 14n, max: 10n ** 17n - 1n }),
+          fc.nat(17),
+          fc.constantFrom('', '0', '000'),
+          fc.constantFrom('', 'e5', 'E-7', 'e+22', 'e-22', 'e23', 'e'),
+          fc.boolean(),
+        )
+        .map(([m, dot, zeros, exp, neg]) => {
+          const digits = zeros + m.toString();
+          const at = Math.min(dot, digits.length);
+          return `${neg ? '-' : ''}${digits.slice(0, at) || '0'}${at < digits.length ? '.' + digits.slice(at) : ''}${exp}`;
+        }),
+      fc.constantFrom('9007199254740991', '9007199254740992', '9007199254740993', '900719925474099.3', '0.9007199254740993', '1e22', '1e-22', '.5', '5.', '-.5e1'),
     );
     const ts = fc.oneof(
       fc.integer({ min: 0, max: 4e9 }).map(String),
