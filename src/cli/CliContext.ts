@@ -17,6 +17,8 @@ export interface OutputStream {
   write(text: string): void;
   /** Resolves once the stream has room again (a slow reader such as `less`); absent on captured output. */
   ready?(): Promise<void>;
+  /** True once the reader has gone (`| head -1` closed the pipe): writes are dropped from then on. */
+  readonly closed?: boolean;
   readonly isTTY: boolean;
   readonly columns?: number;
 }
@@ -38,15 +40,36 @@ export function processContext(): CliContext & { exitCode: number } {
 }
 
 function wrap(stream: NodeJS.WriteStream): OutputStream {
-  // A reader that stops early (`capplan sql … | head -1`) closes the pipe: that is
-  // the reader's choice, not an error, so end quietly as other Unix tools do.
+  // A reader that stops early (`capplan sql … | head -1`) closes the pipe: that is the reader's choice, not an
+  // error. The command still finishes its work without output, so a run that was storing forecasts completes and
+  // the database is closed (checkpointed) rather than abandoned mid-run; `sql` stops reading rows (see `closed`).
+  let closed = false;
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
+    if (err.code === 'EPIPE') {
+      closed = true;
+      return;
+    }
     throw err;
   });
   return {
-    write: (text: string) => void stream.write(text),
-    ready: () => (stream.writableNeedDrain ? new Promise<void>((resolve) => stream.once('drain', () => resolve())) : Promise.resolve()),
+    write: (text: string) => {
+      if (!closed) stream.write(text);
+    },
+    ready: () =>
+      closed || !stream.writableNeedDrain
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = () => {
+              stream.off('drain', done);
+              stream.off('close', done);
+              resolve();
+            };
+            stream.once('drain', done);
+            stream.once('close', done);
+          }),
+    get closed() {
+      return closed;
+    },
     get isTTY() {
       return Boolean(stream.isTTY);
     },

@@ -117,5 +117,35 @@ describe('bad input gives a one-line message, not a crash', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
   });
+
+  it('a reader that goes away mid-run (| head -c 1) does not cut the run short: it completes and the database is closed', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'demo.duckdb');
+    const proc = spawn(process.execPath, [join(ROOT, 'bin/capplan.js'), 'demo', '--size', 'small', '--db', db, '--out', join(dir, 'reports')], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    proc.stdout.once('data', () => proc.stdout.destroy());
+    const [code] = await once(proc, 'exit');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    // Exiting at the broken pipe left the write-ahead log beside the file, unmerged.
+    expect(existsSync(`${db}.wal`)).toBe(false);
+    expect(existsSync(join(dir, 'reports'))).toBe(true);
+    const store = await Store.open(db, { readOnly: true });
+    try {
+      const runs = await store.query('SELECT status, expected_count, forecast_count FROM forecast_runs');
+      expect(runs.rows.length).toBeGreaterThan(0);
+      for (const [status, expected, forecast] of runs.rows) {
+        expect(status).toBe('ok');
+        expect(Number(forecast)).toBe(Number(expected));
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
 

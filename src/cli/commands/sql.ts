@@ -75,10 +75,22 @@ Examples:
             source,
             executeLast: async (text) => {
               const q = await streamQuery(store.connection, text);
-              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, () => (fd === null ? (ctx.stdout.ready?.() ?? Promise.resolve()) : Promise.resolve()));
+              const afterBatch = async () => {
+                if (fd !== null) return;
+                await ctx.stdout.ready?.();
+                // The reader has gone: reading the rest of the rows would only burn time.
+                if (ctx.stdout.closed) throw READER_GONE;
+              };
+              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, afterBatch);
               streamed = true;
             },
-          }).catch(readOnlyHint(opts));
+          })
+            .catch((err: unknown) => {
+              if (err !== READER_GONE) throw err;
+              streamed = true;
+              return { columns: [], types: [], rows: [] };
+            })
+            .catch(readOnlyHint(opts));
           // A script DuckDB and the splitter read differently runs as one batch, not streamed.
           if (!streamed) {
             const rows: (readonly unknown[])[] = [];
@@ -93,6 +105,9 @@ Examples:
       }
     });
 };
+
+/** Thrown from the output's back-pressure wait when the reader closed the pipe; ends the command quietly. */
+const READER_GONE = new Error('the reader closed the output');
 
 /** DATE values as YYYY-MM-DD: a calendar day, not the midnight instant the driver hands back. */
 async function* withDates(types: readonly string[], batches: AsyncIterable<readonly (readonly unknown[])[]> | Iterable<readonly (readonly unknown[])[]>): AsyncGenerator<readonly (readonly unknown[])[]> {
