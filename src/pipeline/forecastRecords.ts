@@ -107,7 +107,6 @@ function bucketText(ms: number | null): string {
   return `${ms / 3_600_000} h`;
 }
 
-
 /** `FleetInput.context` of a run's series: what its worker needs to build the records. */
 export interface RecordContext {
   readonly subject: RecordSubject;

@@ -4,6 +4,7 @@ import type { Recommendation } from '../forecast/recommend.js';
 import { quartersFrom, type Quarter, type QuarterCalendar } from '../time/quarters.js';
 import { usageView } from '../forecast/usageView.js';
 import type { Store } from '../store/Store.js';
+import { numberOrNull } from '../store/sqlValues.js';
 import type { StoredRun } from '../store/runs.js';
 import { usageNow } from '../store/usageNow.js';
 import { displayName } from '../store/displayName.js';
@@ -98,15 +99,15 @@ export async function headroomTable(store: Store, run: StoredRun, quarters: read
       capacity: capacityNow,
       usedNow: u.usedNow,
       quarters: quarterHeadroom(u, quarters, run.asOfMs),
-      full: r[17] === null ? null : { status: String(r[17]), p10: num(r[18]), p50: num(r[19]), p90: num(r[20]), pNever: num(r[23]) },
+      full: r[17] === null ? null : { status: String(r[17]), p10: numberOrNull(r[18]), p50: numberOrNull(r[19]), p90: numberOrNull(r[20]), pNever: numberOrNull(r[23]) },
       recommendation:
         r[10] === null
           ? null
           : {
               action: r[10] === 'add' ? 'add' : 'none',
               amount: Number(r[11]),
-              neededByMs: num(r[12]),
-              orderByMs: num(r[13]),
+              neededByMs: numberOrNull(r[12]),
+              orderByMs: numberOrNull(r[13]),
               late: Boolean(r[14]),
               risk: String(r[15]),
               targetHeadroom: Number(r[21]),
@@ -122,7 +123,6 @@ export function defaultQuarters(asOfMs: number, calendar: QuarterCalendar): Quar
   return quartersFrom(asOfMs, 4, calendar);
 }
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 function parseChanges(json: unknown): CapacityChange[] {
   if (typeof json !== 'string') return [];

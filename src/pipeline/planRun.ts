@@ -6,6 +6,7 @@ import type { Shard } from '../shard.js';
 import { formatPlanPath } from '../plan/planPath.js';
 import type { ErrorBudgetRecord } from '../store/ForecastRecord.js';
 import type { Store } from '../store/Store.js';
+import { numberOrNull } from '../store/sqlValues.js';
 import { errorBudgets } from './errorBudgets.js';
 import { forecastStore, type ForecastRunSummary, type PlanSource } from './forecastStore.js';
 
@@ -23,8 +24,10 @@ export interface PlanRunOptions {
   readonly planSource?: PlanSource | null;
 }
 
-/** A series or SLO at risk: its critical threshold is (or will be, by p50) crossed within the warning window. */
-/** A series or SLO at risk: the p50 date with its 80% interval and what dated it (null dates: already past). */
+/**
+ * A series or SLO at risk: its critical threshold is (or will be, by p50) crossed within the warning window; the p50
+ * date with its 80% interval and what dated it (null dates: already past).
+ */
 export interface Risk {
   readonly name: string;
   readonly what: string;
@@ -82,11 +85,10 @@ async function risks(store: Store, runId: number, o: PlanRunOptions, budgets: re
     [runId],
   );
   const out: Risk[] = [];
-  const orNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   for (const [name, resource, threshold, status, p50, p10, p90, model] of reader.getRows()) {
     const critical = planningFor(o.planning, String(resource)).thresholds.critical;
     if (Math.abs(Number(threshold) - critical) > 1e-9) continue;
-    const dated = { p10Ms: orNull(p10), p90Ms: orNull(p90), model: model === null ? null : String(model) };
+    const dated = { p10Ms: numberOrNull(p10), p90Ms: numberOrNull(p90), model: model === null ? null : String(model) };
     if (status === 'past') out.push({ name: String(name), what: `past its critical threshold (${critical * 100}%)`, atMs: null, ...dated });
     else if (Number(p50) <= windowEnd) out.push({ name: String(name), what: `reaches its critical threshold (${critical * 100}%)`, atMs: Number(p50), ...dated });
   }

@@ -1,5 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Store } from './Store.js';
+import { numberOrNull } from './sqlValues.js';
 
 /**
  * The read side of forecast runs: which run, its summary, the scenario runs
@@ -91,8 +92,7 @@ export async function modelCounts(store: Store, runId: number): Promise<{ model:
 /** The newest stored sample's time; null for an empty database. */
 export async function latestSampleMs(store: Store): Promise<number | null> {
   const reader = await store.connection.runAndReadAll(`SELECT epoch_ms(max(ts))::DOUBLE FROM samples`);
-  const v = reader.getRowsJS()[0]?.[0];
-  return v === null || v === undefined ? null : Number(v);
+  return numberOrNull(reader.getRowsJS()[0]?.[0]);
 }
 
 /** The scenario definition a scenario run was made with (as stored in its options), or null. */

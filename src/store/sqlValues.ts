@@ -8,3 +8,8 @@ import { listValue, type DuckDBValue } from '@duckdb/node-api';
 export function listParam(values: readonly DuckDBValue[]): DuckDBValue {
   return values.length === 0 ? null : listValue([...values]);
 }
+
+/** A cell read back from DuckDB as a number; null for SQL NULL. */
+export function numberOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

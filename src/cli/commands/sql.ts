@@ -81,16 +81,14 @@ Examples:
                 // The reader has gone: reading the rest of the rows would only burn time.
                 if (ctx.stdout.closed) throw READER_GONE;
               };
-              await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, afterBatch);
+              try {
+                await writeTableStream(q.columns, withDates(q.types, q.batches), opts.format as TableFormat, write, afterBatch);
+              } catch (err) {
+                if (err !== READER_GONE) throw err;
+              }
               streamed = true;
             },
-          })
-            .catch((err: unknown) => {
-              if (err !== READER_GONE) throw err;
-              streamed = true;
-              return { columns: [], types: [], rows: [] };
-            })
-            .catch(readOnlyHint(opts));
+          }).catch(readOnlyHint(opts));
           // A script DuckDB and the splitter read differently runs as one batch, not streamed.
           if (!streamed) {
             const rows: (readonly unknown[])[] = [];
