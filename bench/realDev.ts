@@ -51,11 +51,9 @@ export async function benchRealDev(): Promise<void> {
       const f = forecastSeries({ id: c.name, timestamps: c.timestamps, values: c.train }, { horizonSteps: c.h, levels: [0.8] });
       const m = realMase(c.train, c.actual, f.point, c.freq);
       const b = f.intervals.find((i) => i.level === 0.8)!;
-      let inside = 0;
-      for (let k = 0; k < c.h; k++) if (c.actual[k] >= b.lower[k] && c.actual[k] <= b.upper[k]) inside++;
       const ratios: Record<string, number> = {};
       for (const r of ['ets', 'theta', 'arima'] as const) ratios[r] = m / Math.max(1e-9, realMase(c.train, c.actual, c.references[r].mean, c.freq));
-      rows.push({ c, mase: m, ratios, coverage: inside / c.h, model: f.model });
+      rows.push({ c, mase: m, ratios, coverage: coverageOf(c.actual, b.lower, b.upper), model: f.model });
     } catch (err) {
       failures.push(`${c.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
