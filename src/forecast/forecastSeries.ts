@@ -123,18 +123,21 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
   // Windows span the longest cycle: a weekend is not a level shift.
-  const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
-  if (shifts.length > 0) y = removeLevelShifts(y, shifts);
-  // The latest regime drives the future: a significant change of slope re-slopes the older history.
-  const slopeChange = detectSlopeChange(y, periods.length ? Math.max(...periods) : 1);
-  if (slopeChange) y = applyLatestSlope(y, slopeChange);
-  const ctx = { periods, stepMs };
-  // Forecast-level candidates join the registry's unless the caller named the models.
   // Short native series (a few hundred points: yearly, quarterly, monthly, weekly, an hour of minutes) are cheap to
   // refit and need more origins for their errors to say anything, and afford the costly models. Daily series are
   // the fleet's planning signal (daily peaks, whether aggregated here or pulled at a 1d step from downsampled
   // history): thousands of them must stay fast, so they keep four windows and the fast models.
   const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS && stepMs !== DAY;
+  const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
+  if (shifts.length > 0) y = removeLevelShifts(y, shifts);
+  // The latest regime drives the future: a significant change of slope re-slopes the older history. Not on short
+  // native series, whose combination (see COMBINING) follows a change of trend by itself (ARIMA's differences, ETS's
+  // local trend, Theta's level): re-sloped, a few years of quarterly earnings or gas demand had every family
+  // extrapolate a bend that was the season's growth (real-series tuning set: 0.973× R ets with, 0.932× without).
+  const slopeChange = shortCoarse ? null : detectSlopeChange(y, periods.length ? Math.max(...periods) : 1);
+  if (slopeChange) y = applyLatestSlope(y, slopeChange);
+  const ctx = { periods, stepMs };
+  // Forecast-level candidates join the registry's unless the caller named the models.
   const multiSeasonalRaw = aggregation.kind === 'raw' && stepMs < DAY && periods.length > 1;
   const pool = options.models ? models : affordable([...models, seasonalRepeat], shortCoarse, multiSeasonalRaw);
   const selection = selectModel(pool, y, ctx, h, shortCoarse ? 10 : 4);
@@ -268,34 +271,57 @@ function secondChance(ranking: CandidateScore[], selection: Selection, lookup: M
   return ranking;
 }
 
-/**
- * The families the M competitions' combinations are made of, seasonal and
- * not: exponential smoothing, ARIMA, Theta, STL + ETS. Aliases not in the
- * registry are skipped.
- */
-const COMBINATION_FAMILIES = {
-  /**
-   * Several cycles in sub-daily data at its own resolution: only models that draw every cycle. ARIMA on the
-   * MSTL-adjusted series models the autocorrelated remainder (a busy hour stays busy) that ETS's level chases, and
-   * the weekly repeat keeps the sharp profile; Fourier's few harmonics cannot draw it.
-   */
-  multi: ['mstl_arima', 'mstl_ets', SEASONAL_REPEAT_ALIAS],
-  seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
-  /** `mstl_ets` without a period is R's ets over the N, A and Ad trends by AICc: the ETS family for plain series. */
-  plain: ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'],
-};
+/** Which kind of series a combination is for: several cycles at sub-daily resolution, one cycle, none. */
+type SeriesKind = 'multi' | 'seasonal' | 'plain';
+
+/** A way of combining the families the M competitions' combinations are made of: ETS, ARIMA, Theta, STL + ETS. */
+interface Combining {
+  /** How many of the families (the first that could be backtested, in this order) are combined. */
+  readonly size: number;
+  readonly combine: 'mean' | 'median';
+  /** Aliases in order of preference, per kind of series; aliases not in the pool are skipped. */
+  readonly families: Partial<Record<SeriesKind, readonly string[]>>;
+}
 
 /**
- * How the families are combined. On short native series every family runs (the costly ones too), and the
- * arithmetic mean of four (ETS, ARIMA, Theta and a damped or seasonal Holt–Winters) is the competitions' equal-weight
- * combination: on the real-series tuning set (bench/realDev, 100 cases) it took capplan from 1.017× to 0.970× R ets,
- * against 0.996× for the mean of three and 0.988× for the median of four; adding naive as a fifth cost 4%. Elsewhere
- * (the fleet's daily peaks, sub-daily cycles) a cheap member such as naive or the weekly repeat can stand in, and
- * the median of three is robust to one member going astray.
+ * How the families are combined.
+ *
+ * On short native series every family runs (the costly ones too), and the arithmetic mean of four is the
+ * competitions' equal-weight combination. Plain series: ARIMA, Theta, ETS (`mstl_ets` without a period is R's ets
+ * over the N, A and Ad trends by AICc) and damped Holt. Seasonal ones: ETS on the STL-adjusted series (R's stlf),
+ * ARIMA, Theta on the STL-adjusted series and Holt–Winters. Theta there is `mstl_theta`, not `theta`: thetaf applies
+ * its own autocorrelation test before removing the season, and on three years of monthly deaths it found none and
+ * drew a flat line through a strong season, 3× R ets's error; with the cycle capplan found removed by STL it is
+ * ets's equal. On the real-series tuning set (bench/realDev, 100 cases): 1.017× R ets for the median of three before,
+ * 0.970× for the mean of four with `theta` (0.996× for the mean of three, 0.988× for the median of four, 4% worse
+ * with naive as a fifth), and 0.909× with `mstl_theta` and no re-sloping (0.920× with thetaf's test switched off
+ * instead; mstl_arima for Holt–Winters, or dotm for Theta or damped Holt, within 0.005). On 33 real series used
+ * nowhere else (bench/realExtra, never tuned on) the last step took capplan from 0.918× to 0.884× R ets.
+ *
+ * Elsewhere (the fleet's daily peaks, sub-daily cycles) the costly families do not run, a cheap member such as naive
+ * or the weekly repeat can stand in, and the median of three is robust to one member going astray. Several cycles in
+ * sub-daily data at its own resolution take only models that draw every cycle: ARIMA on the MSTL-adjusted series
+ * models the autocorrelated remainder (a busy hour stays busy) that ETS's level chases, and the weekly repeat keeps
+ * the sharp profile; Fourier's few harmonics cannot draw it.
  */
-const COMBINING: Record<'competition' | 'robust', { size: number; combine: 'mean' | 'median' }> = {
-  competition: { size: 4, combine: 'mean' },
-  robust: { size: 3, combine: 'median' },
+const COMBINING: Record<'competition' | 'robust', Combining> = {
+  competition: {
+    size: 4,
+    combine: 'mean',
+    families: {
+      seasonal: ['mstl_ets', 'auto_arima', 'mstl_theta', 'ets_add', 'ets_mul'],
+      plain: ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'],
+    },
+  },
+  robust: {
+    size: 3,
+    combine: 'median',
+    families: {
+      multi: ['mstl_arima', 'mstl_ets', SEASONAL_REPEAT_ALIAS],
+      seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
+      plain: ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'],
+    },
+  },
 };
 
 /**
@@ -303,8 +329,8 @@ const COMBINING: Record<'competition' | 'robust', { size: number; combine: 'mean
  * COMBINING), scored on their windows (the same cuts, no refits). Null with
  * fewer than three.
  */
-function withCombination(selection: Selection, lookup: Map<string, Model>, kind: keyof typeof COMBINATION_FAMILIES, how: (typeof COMBINING)[keyof typeof COMBINING]): CandidateScore | null {
-  const family = COMBINATION_FAMILIES[kind].filter((a) => selection.windows.has(a)).slice(0, how.size);
+function withCombination(selection: Selection, lookup: Map<string, Model>, kind: SeriesKind, how: Combining): CandidateScore | null {
+  const family = (how.families[kind] ?? []).filter((a) => selection.windows.has(a)).slice(0, how.size);
   if (family.length < 3) return null;
   const model = ensembleModel(family.map((a) => lookup.get(a) as Model), how.combine, how.combine);
   const windows = ensembleWindows(family.map((a) => selection.windows.get(a) as BacktestWindow[]), how.combine);
@@ -506,3 +532,4 @@ function fitFallback(models: readonly Model[], y: Float64Array, ctx: { periods: 
   }
   throw new DataError(`${name}: no model can fit ${y.length} points`);
 }
+

@@ -6,6 +6,7 @@ import type { Model } from '../../src/models/Model.js';
 import { Prng } from '../../src/demo/prng.js';
 import { mstlEts } from '../../src/models/mstlEts.js';
 import { findModel } from '../../src/models/registry.js';
+import { seasonalByAcf, theta } from '../../src/models/theta.js';
 
 const H = 3_600_000;
 
@@ -134,6 +135,39 @@ describe('short native series: the combination leads', () => {
     expect(f.model).toMatch(/^mean\((log\()?auto_arima\)?\+(log\()?theta\)?\+(log\()?mstl_ets\)?\+(log\()?damped\)?\)$/);
   });
 
+  it("Theta in the seasonal combination removes the cycle capplan found, where thetaf's own test would draw a flat line", () => {
+    // Three years of a strong monthly season: too short for thetaf's autocorrelation test at lag 12 to see it.
+    const rng = new Prng(4);
+    const value = (t: number) => 100 + 20 * Math.sin((2 * Math.PI * t) / 12) + 0.5 * rng.normal();
+    const all = monthly(48, value);
+    const n = 36;
+    const train = all.values.subarray(0, n);
+    expect(seasonalByAcf(train, 12)).toBe(false);
+    const f = forecastSeries({ timestamps: all.timestamps.subarray(0, n), values: train }, { horizonSteps: 12 });
+    expect(f.periods).toEqual([12]);
+    expect(f.model).toMatch(/^mean\(.*mstl_theta/);
+    expect(f.model).not.toMatch(/[(+]theta[)+]/);
+    const future = all.values.subarray(n);
+    const mae = (p: Float64Array) => p.reduce((s, v, k) => s + Math.abs(v - future[k]), 0) / 12;
+    const flatTheta = theta.fit(train, { periods: [12], stepMs: 30 * 24 * H }).predict(12, [0.8]).point;
+    expect(Math.max(...flatTheta) - Math.min(...flatTheta)).toBeLessThan(5);
+    expect(mae(f.point)).toBeLessThan(2);
+    expect(mae(flatTheta)).toBeGreaterThan(8);
+  });
+
+  it('a change of slope re-slopes the planning signal, not a short native series whose families follow it', () => {
+    // The same broken line (growth tripled for the last quarter) as 200 months and as 200 daily peaks.
+    const rng = new Prng(6);
+    const values = Float64Array.from({ length: 200 }, (_, t) => 100 + t + 2 * Math.max(0, t - 150) + rng.normal());
+    const at = (stepMs: number) => Float64Array.from({ length: 200 }, (_, i) => Date.UTC(2010, 0, 1) + i * stepMs);
+    const daily = forecastSeries({ timestamps: at(24 * H), values }, { horizonSteps: 30 });
+    expect(daily.slopeChange?.slopeAfter).toBeCloseTo(3, 0);
+    const months = forecastSeries({ timestamps: Float64Array.from({ length: 200 }, (_, i) => Date.UTC(2000, i, 1)), values }, { horizonSteps: 30 });
+    expect(months.slopeChange).toBeNull();
+    // its combination still continues today's growth, not the average since the start
+    expect(months.point[29] - months.point[0]).toBeGreaterThan(2.5 * 29);
+  });
+
   it('a seasonal swing proportional to the level is forecast on the log scale, and closer than on the original one', () => {
     // AirPassengers-like: 6 years of monthly data growing 12% a year, the summer peak 35% of the level.
     const rng = new Prng(9);
@@ -142,12 +176,12 @@ describe('short native series: the combination leads', () => {
     const n = 72;
     const f = forecastSeries({ timestamps: all.timestamps.subarray(0, n), values: all.values.subarray(0, n) }, { horizonSteps: 12 });
     expect(f.periods).toEqual([12]);
-    expect(f.model).toBe('mean(log(mstl_ets)+log(auto_arima)+log(theta)+log(ets_add))');
-    const raw = f.candidates.find((c) => c.model === 'mean(mstl_ets+auto_arima+theta+ets_add)');
+    expect(f.model).toBe('mean(log(mstl_ets)+log(auto_arima)+log(mstl_theta)+log(ets_add))');
+    const raw = f.candidates.find((c) => c.model === 'mean(mstl_ets+auto_arima+mstl_theta+ets_add)');
     expect(f.candidates[0].note).toMatch(/^log scale: backtests/);
     expect(f.candidates[0].mase).toBeLessThan(raw?.mase as number);
     const future = all.values.subarray(n);
-    const onOriginal = ensembleModel(['mstl_ets', 'auto_arima', 'theta', 'ets_add'].map((a) => findModel(a) as Model), 'mean')
+    const onOriginal = ensembleModel(['mstl_ets', 'auto_arima', 'mstl_theta', 'ets_add'].map((a) => findModel(a) as Model), 'mean')
       .fit(all.values.subarray(0, n), { periods: [12], stepMs: 30 * 24 * H })
       .predict(12, [0.8]).point;
     const mae = (p: Float64Array) => p.reduce((s, v, k) => s + Math.abs(v - future[k]), 0) / 12;
