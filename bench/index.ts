@@ -7,7 +7,7 @@ import { benchIngest } from './ingest.js';
 import { benchInput } from './input.js';
 import { benchModels } from './models.js';
 import { benchRealCorpus } from './realCorpus.js';
-import { benchRealDev } from './realDev.js';
+import { benchRealDev, benchRealExtra } from './realDev.js';
 import { benchPull } from './pull.js';
 import { benchLoad } from './reliability.js';
 import { benchStartup } from './startup.js';
@@ -26,8 +26,10 @@ const BENCHES: Record<string, () => Promise<void>> = {
   forecast: benchForecast,
   real: benchRealCorpus,
   'real-dev': benchRealDev,
+  'real-extra': benchRealExtra,
   accuracy: async () => {
     await benchRealCorpus();
+    await benchRealExtra();
     await benchSubDaily();
     await benchAccuracy();
   },

@@ -6,14 +6,19 @@ import { coverageOf, realMase, referenceCombinationLine, referenceCombinations }
 
 /** bench/realDev/devCorpus.json, made by bench/realDev/make-dev-corpus.R. */
 const DEV_CORPUS = fileURLToPath(new URL('../../bench/realDev/devCorpus.json', import.meta.url));
+/** bench/realExtra/extraCorpus.json, made by bench/realExtra/make-extra-corpus.R. */
+const EXTRA_CORPUS = fileURLToPath(new URL('../../bench/realExtra/extraCorpus.json', import.meta.url));
 
 type Reference = { mean: number[]; lower: number[]; upper: number[] };
 
 /** One tuning case: a training part, the next h points and R's forecasts of them. */
 export interface DevCase {
   readonly name: string;
-  /** `other`: other public series; `history`: a real-corpus series cut before its held-out tail. */
-  readonly set: 'other' | 'history';
+  /**
+   * `other`: other public series; `history`: a real-corpus series cut before its held-out tail (both tuning);
+   * `extra`: the second held-out set, series used nowhere else, for reporting only.
+   */
+  readonly set: 'other' | 'history' | 'extra';
   readonly freq: number;
   readonly h: number;
   readonly timestamps: Float64Array;
@@ -42,7 +47,19 @@ const geoMean = (xs: readonly number[]) => Math.exp(xs.reduce((s, x) => s + Math
  * (`npm run bench -- real`) is read once after.
  */
 export async function benchRealDev(): Promise<void> {
-  const cases = loadDevCorpus();
+  benchRealCases(loadDevCorpus(), 'Real-series tuning set (bench/realDev, not the 17 held-out tails)', false);
+}
+
+/**
+ * The second held-out set (`npm run bench -- real-extra`): 33 public series that neither the 17 tails nor the
+ * tuning set use (bench/realExtra/make-extra-corpus.R), one cut each, against the same R references; reported
+ * series by series, never tuned on.
+ */
+export async function benchRealExtra(): Promise<void> {
+  benchRealCases(loadDevCorpus(EXTRA_CORPUS), 'Real series, second held-out set (bench/realExtra: series used nowhere else, never tuned on)', true);
+}
+
+function benchRealCases(cases: DevCase[], title: string, perCase: boolean): void {
   const rows: { c: DevCase; mase: number; ratios: Record<string, number>; coverage: number; model: string }[] = [];
   const failures: string[] = [];
   const t0 = performance.now();
@@ -59,13 +76,17 @@ export async function benchRealDev(): Promise<void> {
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (process.env.CAPPLAN_BENCH_VERBOSE) {
-    for (const r of rows) console.log(`${r.c.name.padEnd(30)} ${r.mase.toFixed(3)} ets ${r.ratios.ets.toFixed(3)} theta ${r.ratios.theta.toFixed(3)} arima ${r.ratios.arima.toFixed(3)} cov ${r.coverage.toFixed(2)} ${r.model}`);
+  console.log(`\n## ${title}: ${cases.length} cases\n`);
+  if (perCase || process.env.CAPPLAN_BENCH_VERBOSE) {
+    console.log('| case | freq | h | capplan model | capplan MASE | ÷ ets | ÷ thetaf | ÷ auto.arima | 80% coverage |');
+    console.log('|---|---:|---:|---|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.c.name} | ${r.c.freq} | ${r.c.h} | ${r.model} | ${r.mase.toFixed(3)} | ${r.ratios.ets.toFixed(3)} | ${r.ratios.theta.toFixed(3)} | ${r.ratios.arima.toFixed(3)} | ${r.coverage.toFixed(2)} |`);
+    console.log('');
   }
-  console.log(`\n## Real-series tuning set (bench/realDev, not the 17 held-out tails): ${cases.length} cases\n`);
   console.log('| set | cases | capplan ÷ ets | capplan ÷ thetaf | capplan ÷ auto.arima | 80% coverage |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  for (const set of ['other', 'history', 'all'] as const) {
+  const sets = [...new Set(cases.map((c) => c.set))];
+  for (const set of sets.length > 1 ? [...sets, 'all' as const] : ['all' as const]) {
     const rs = rows.filter((r) => set === 'all' || r.c.set === set);
     const g = (k: string) => geoMean(rs.map((r) => r.ratios[k])).toFixed(3);
     console.log(`| ${set} | ${rs.length} | ${g('ets')} | ${g('theta')} | ${g('arima')} | ${(rs.reduce((s, r) => s + r.coverage, 0) / rs.length).toFixed(3)} |`);
