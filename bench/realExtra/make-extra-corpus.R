@@ -8,14 +8,9 @@
 suppressPackageStartupMessages({ library(forecast); library(tseries) })
 args <- commandArgs(trailingOnly = TRUE)
 out_file <- args[1]
-iso <- function(y) {
-  f <- frequency(y); tt <- as.numeric(time(y))
-  if (f == 12) return(sprintf("%04d-%02d-01", floor(tt + 1e-6), round((tt - floor(tt + 1e-6)) * 12) + 1))
-  if (f == 4) return(sprintf("%04d-%02d-01", floor(tt + 1e-6), 3 * round((tt - floor(tt + 1e-6)) * 4) + 1))
-  if (f == 1 && min(tt) > 1000) return(sprintf("%04d-01-01", round(tt)))
-  stop("no calendar for this frequency")
-}
-step_iso <- function(n, start, secs) format(as.POSIXct(start, tz = "UTC") + (0:(n - 1)) * secs, "%Y-%m-%dT%H:%M:%SZ", tz = "UTC")
+here <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
+source(file.path(here, "..", "realDev", "references.R"))
+calendar <- function(y) { t <- iso(y); if (is.null(t)) stop("no calendar for this frequency"); t }
 last_months <- function(y, n = 240) window(y, start = time(y)[length(y) - n + 1])
 data(NelPlo); data(USeconomic); data(tcm); data(nino); data(bev); data(ice.river)
 data(unemployment, package = "lmtest")
@@ -24,9 +19,9 @@ econ_ts <- function(col) ts(econ[[col]], start = c(1967, 7), frequency = 12)
 cases <- list()
 add <- function(name, y, h, t = NULL) {
   y <- na.omit(y)
-  if (is.null(t)) t <- iso(y)
+  if (is.null(t)) t <- calendar(y)
   stopifnot(length(t) == length(y))
-  cases[[length(cases) + 1]] <<- list(name = name, y = as.numeric(y), f = frequency(y), t = t, n = length(y) - h, h = h)
+  cases[[length(cases) + 1]] <<- list(name = name, set = "extra", y = as.numeric(y), f = frequency(y), t = t, n = length(y) - h, h = h)
 }
 for (col in c("cpi", "ip", "gnp.nom", "vel", "emp", "int.rate", "nom.wages", "gnp.def", "money.stock", "gnp.real",
   "stock.prices", "gnp.capita", "real.wages", "unemp")) add(paste0("NelPlo_", col), NelPlo[, col], 6)
@@ -48,21 +43,4 @@ add("flow.vat_recent", ts(flow), 30, step_iso(300, "1974-01-01", 86400))
 cac <- tail(as.numeric(EuStockMarkets[, "CAC"]), 500)
 add("CAC_recent", ts(cac), 30, step_iso(500, "1996-01-01", 86400))
 add("beaver1_temp", ts(beaver1$temp), 10, step_iso(nrow(beaver1), "2000-01-01", 600))
-json_num <- function(x) paste0("[", paste(sprintf("%.10g", as.numeric(x)), collapse = ","), "]")
-json_str <- function(x) paste0("[", paste0('"', x, '"', collapse = ","), "]")
-out <- c()
-for (c in cases) {
-  train <- ts(c$y[1:c$n], frequency = c$f)
-  actual <- c$y[(c$n + 1):(c$n + c$h)]
-  fc <- list(
-    ets = forecast(ets(train), h = c$h, level = 80),
-    theta = thetaf(train, h = c$h, level = 80),
-    arima = forecast(auto.arima(train), h = c$h, level = 80)
-  )
-  refs <- sapply(names(fc), function(m) sprintf('"%s":{"mean":%s,"lower":%s,"upper":%s}', m, json_num(fc[[m]]$mean),
-    json_num(fc[[m]]$lower[, 1]), json_num(fc[[m]]$upper[, 1])))
-  out <- c(out, sprintf('{"name":"%s","set":"extra","freq":%d,"h":%d,"timestamps":%s,"train":%s,"actual":%s,"references":{%s}}',
-    c$name, c$f, c$h, json_str(c$t[1:c$n]), json_num(train), json_num(actual), paste(refs, collapse = ",")))
-  message("done ", c$name, " n=", c$n)
-}
-writeLines(paste0('{"forecast_version":"', packageVersion("forecast"), '","cases":[\n', paste(out, collapse = ",\n"), "\n]}"), out_file)
+write_cases(cases, out_file)
