@@ -122,12 +122,12 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions): Se
   if (h > MAX_HORIZON_STEPS) throw new UsageError(`horizon of ${h} steps of ${stepMs / 1000}s is too long (at most ${MAX_HORIZON_STEPS})`);
   if (y.length < 3) throw new DataError(`${name}: too short to forecast after aggregation (${y.length} points)`);
   const periods = detectSeasonality(y, step).map((p) => p.period);
-  // Windows span the longest cycle: a weekend is not a level shift.
   // Short native series (a few hundred points: yearly, quarterly, monthly, weekly, an hour of minutes) are cheap to
   // refit and need more origins for their errors to say anything, and afford the costly models. Daily series are
   // the fleet's planning signal (daily peaks, whether aggregated here or pulled at a 1d step from downsampled
   // history): thousands of them must stay fast, so they keep four windows and the fast models.
   const shortCoarse = aggregation.kind === 'raw' && y.length <= SHORT_SERIES_POINTS && stepMs !== DAY;
+  // Windows span the longest cycle: a weekend is not a level shift.
   const shifts = detectLevelShifts(y, periods.length ? Math.max(...periods) : 1);
   if (shifts.length > 0) y = removeLevelShifts(y, shifts);
   // The latest regime drives the future: a significant change of slope re-slopes the older history. Not on short
@@ -287,9 +287,8 @@ interface Combining {
  * How the families are combined.
  *
  * On short native series every family runs (the costly ones too), and the arithmetic mean of four is the
- * competitions' equal-weight combination. Plain series: ARIMA, Theta, ETS (`mstl_ets` without a period is R's ets
- * over the N, A and Ad trends by AICc) and damped Holt. Seasonal ones: ETS on the STL-adjusted series (R's stlf),
- * ARIMA, Theta on the STL-adjusted series and Holt–Winters. Theta there is `mstl_theta`, not `theta`: thetaf applies
+ * competitions' equal-weight combination. Plain series: ARIMA, Theta, ETS and damped Holt. Seasonal ones: ETS on
+ * the STL-adjusted series (R's stlf), ARIMA, Theta on the STL-adjusted series and Holt–Winters. Theta there is `mstl_theta`, not `theta`: thetaf applies
  * its own autocorrelation test before removing the season, and on three years of monthly deaths it found none and
  * drew a flat line through a strong season, 3× R ets's error; with the cycle capplan found removed by STL it is
  * ets's equal. On the real-series tuning set (bench/realDev, 100 cases): 1.017× R ets for the median of three before,
@@ -304,13 +303,16 @@ interface Combining {
  * models the autocorrelated remainder (a busy hour stays busy) that ETS's level chases, and the weekly repeat keeps
  * the sharp profile; Fourier's few harmonics cannot draw it.
  */
+/** Plain series, either way: `mstl_ets` without a period is R's ets over the N, A and Ad trends by AICc. */
+const PLAIN_FAMILIES = ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'];
+
 const COMBINING: Record<'competition' | 'robust', Combining> = {
   competition: {
     size: 4,
     combine: 'mean',
     families: {
       seasonal: ['mstl_ets', 'auto_arima', 'mstl_theta', 'ets_add', 'ets_mul'],
-      plain: ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'],
+      plain: PLAIN_FAMILIES,
     },
   },
   robust: {
@@ -319,7 +321,7 @@ const COMBINING: Record<'competition' | 'robust', Combining> = {
     families: {
       multi: ['mstl_arima', 'mstl_ets', SEASONAL_REPEAT_ALIAS],
       seasonal: ['mstl_ets', 'auto_arima', 'theta', 'ets_add', 'ets_mul'],
-      plain: ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'],
+      plain: PLAIN_FAMILIES,
     },
   },
 };
@@ -532,4 +534,3 @@ function fitFallback(models: readonly Model[], y: Float64Array, ctx: { periods: 
   }
   throw new DataError(`${name}: no model can fit ${y.length} points`);
 }
-
