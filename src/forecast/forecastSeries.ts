@@ -283,19 +283,23 @@ interface Combining {
   readonly families: Partial<Record<SeriesKind, readonly string[]>>;
 }
 
+/** Plain series, either way: `mstl_ets` without a period is R's ets over the N, A and Ad trends by AICc. */
+const PLAIN_FAMILIES = ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'];
+
 /**
  * How the families are combined.
  *
  * On short native series every family runs (the costly ones too), and the arithmetic mean of four is the
  * competitions' equal-weight combination. Plain series: ARIMA, Theta, ETS and damped Holt. Seasonal ones: ETS on
- * the STL-adjusted series (R's stlf), ARIMA, Theta on the STL-adjusted series and Holt–Winters. Theta there is `mstl_theta`, not `theta`: thetaf applies
- * its own autocorrelation test before removing the season, and on three years of monthly deaths it found none and
- * drew a flat line through a strong season, 3× R ets's error; with the cycle capplan found removed by STL it is
- * ets's equal. On the real-series tuning set (bench/realDev, 100 cases): 1.017× R ets for the median of three before,
- * 0.970× for the mean of four with `theta` (0.996× for the mean of three, 0.988× for the median of four, 4% worse
- * with naive as a fifth), and 0.909× with `mstl_theta` and no re-sloping (0.920× with thetaf's test switched off
- * instead; mstl_arima for Holt–Winters, or dotm for Theta or damped Holt, within 0.005). On 33 real series used
- * nowhere else (bench/realExtra, never tuned on) the last step took capplan from 0.918× to 0.884× R ets.
+ * the STL-adjusted series (R's stlf), ARIMA, Theta on the STL-adjusted series and Holt–Winters. Theta there is
+ * `mstl_theta`, not `theta`: thetaf applies its own autocorrelation test before removing the season, and on three
+ * years of monthly deaths it found none and drew a flat line through a strong season, 3× R ets's error; with the
+ * cycle capplan found removed by STL it is ets's equal. On the real-series tuning set (bench/realDev, 100 cases):
+ * 1.017× R ets for the median of three before, 0.970× for the mean of four with `theta` (0.996× for the mean of
+ * three, 0.988× for the median of four, 4% worse with naive as a fifth), and 0.909× with `mstl_theta` and no
+ * re-sloping (0.920× with thetaf's test switched off instead; mstl_arima for Holt–Winters, or dotm for Theta or
+ * damped Holt, within 0.005). On 33 real series used nowhere else (bench/realExtra, never tuned on) the last step
+ * took capplan from 0.918× to 0.884× R ets.
  *
  * Elsewhere (the fleet's daily peaks, sub-daily cycles) the costly families do not run, a cheap member such as naive
  * or the weekly repeat can stand in, and the median of three is robust to one member going astray. Several cycles in
@@ -303,9 +307,6 @@ interface Combining {
  * models the autocorrelated remainder (a busy hour stays busy) that ETS's level chases, and the weekly repeat keeps
  * the sharp profile; Fourier's few harmonics cannot draw it.
  */
-/** Plain series, either way: `mstl_ets` without a period is R's ets over the N, A and Ad trends by AICc. */
-const PLAIN_FAMILIES = ['auto_arima', 'theta', 'mstl_ets', 'damped', 'naive'];
-
 const COMBINING: Record<'competition' | 'robust', Combining> = {
   competition: {
     size: 4,

@@ -123,7 +123,6 @@ export function defaultQuarters(asOfMs: number, calendar: QuarterCalendar): Quar
   return quartersFrom(asOfMs, 4, calendar);
 }
 
-
 function parseChanges(json: unknown): CapacityChange[] {
   if (typeof json !== 'string') return [];
   const list = JSON.parse(json) as { at: string; kind: 'add' | 'set'; amount: number; note?: string }[] | null;
